@@ -1,0 +1,64 @@
+# Connie: build, test and try it against the ConnMan lab.
+#
+#   make demo    install what is needed, start the lab and run Connie against it
+#   make check   install what is needed and run every check and test
+#   make lab     start a lab in the foreground (Ctrl-C tears it down)
+#
+# Run these as yourself: sudo is asked only for what needs root (installing
+# packages, the lab's namespaces). As root (CI) they work unchanged.
+
+SHELL := /bin/bash
+CARGO ?= cargo
+LAB_ARGS ?= --ethernet 2 --wifi --vpn
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian packages: build, tests, lab.
+BUILD_PKGS := build-essential pkg-config libgtk-4-dev libadwaita-1-dev gettext \
+	desktop-file-utils appstream
+TEST_PKGS := xvfb xauth dbus dbus-x11 sudo
+LAB_PKGS := connman connman-vpn dnsmasq-base openvpn openssl ethtool iproute2 util-linux mount
+# Packages that ship services which must never start on the host.
+DAEMON_PKGS := connman connman-vpn openvpn
+
+.PHONY: all build deps check lab demo test lint fmt clean sudo-ok
+
+all: build
+
+build:
+	$(CARGO) build --workspace
+
+# Installs the missing packages. Packages that bring services are installed
+# with a policy-rc.d that forbids starting them, and their units are then
+# disabled, but only when this step installed them: an existing ConnMan
+# installation is left exactly as it was.
+deps:
+	@bash tools/install-deps.sh $(BUILD_PKGS) $(TEST_PKGS) $(LAB_PKGS) -- $(DAEMON_PKGS)
+	@bash tools/check-rust.sh
+
+# sudo is asked once, before the long steps, and kept fresh while they run.
+sudo-ok:
+	@if [ -n "$(SUDO)" ]; then sudo -v; fi
+
+fmt:
+	$(CARGO) fmt --all -- --check
+
+lint:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+test: sudo-ok
+	$(CARGO) build --workspace --all-targets
+	bash tools/with-sudo-kept.sh xvfb-run -a dbus-run-session -- \
+		env GTK_A11Y=none $(CARGO) test --workspace -- --test-threads=3
+
+check: deps fmt lint test
+
+lab: deps sudo-ok
+	$(CARGO) build -p connman-lab
+	$(SUDO) target/debug/connman-lab up $(LAB_ARGS)
+
+demo: deps sudo-ok
+	$(CARGO) build --workspace
+	bash tools/demo.sh
+
+clean:
+	$(CARGO) clean

@@ -1,0 +1,57 @@
+//! The programs the lab runs, and the Debian package that brings each.
+
+use std::path::Path;
+
+use crate::LabError;
+
+/// (program, Debian package) pairs. `openvpn`/`openssl` only matter with VPN.
+const BASE: &[(&str, &str)] = &[
+    ("/usr/sbin/connmand", "connman"),
+    ("/usr/bin/connmanctl", "connman"),
+    ("/usr/sbin/dnsmasq", "dnsmasq-base"),
+    ("/usr/sbin/ethtool", "ethtool"),
+    ("/usr/bin/dbus-daemon", "dbus-daemon"),
+    ("/usr/bin/nsenter", "util-linux"),
+    ("/usr/bin/unshare", "util-linux"),
+    ("/usr/bin/mount", "mount"),
+];
+const VPN: &[(&str, &str)] = &[
+    ("/usr/sbin/connman-vpnd", "connman-vpn"),
+    ("/usr/sbin/openvpn", "openvpn"),
+    ("/usr/bin/openssl", "openssl"),
+];
+
+/// `ip` lives in /usr/bin or /bin depending on the merge state of /usr.
+pub fn ip_binary() -> &'static str {
+    if Path::new("/usr/sbin/ip").exists() {
+        "/usr/sbin/ip"
+    } else if Path::new("/usr/bin/ip").exists() {
+        "/usr/bin/ip"
+    } else {
+        "/bin/ip"
+    }
+}
+
+/// Checks that every program is there; the error names the missing packages
+/// and the command that installs them.
+pub fn check(vpn: bool) -> Result<(), LabError> {
+    let mut missing: Vec<&str> = Vec::new();
+    let all = BASE.iter().chain(if vpn { VPN } else { &[] });
+    for (prog, pkg) in all {
+        let alt = prog.replacen("/usr", "", 1);
+        if !Path::new(prog).exists() && !Path::new(&alt).exists() && !missing.contains(pkg) {
+            missing.push(pkg);
+        }
+    }
+    if !Path::new(ip_binary()).exists() {
+        missing.push("iproute2");
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(LabError::new(format!(
+        "missing Debian package(s) {}: run `make deps` (or `sudo apt-get install {}`)",
+        missing.join(", "),
+        missing.join(" ")
+    )))
+}

@@ -1,0 +1,126 @@
+//! Small programs the lab runs inside its namespaces, as hidden subcommands
+//! of `connman-lab` itself: the namespace holder, the online-check server and
+//! openvpn's password check.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use crate::runner::PRIVATE_DIRS;
+use crate::LabError;
+
+fn mount(args: &[&str]) -> Result<(), LabError> {
+    crate::process::run(Command::new("mount").args(args)).map(|_| ())
+}
+
+/// Runs inside the lab's network namespace, in a new mount and UTS namespace
+/// (made by `unshare -m -u --propagation private`): hides every host path
+/// connmand and connman-vpnd write, then waits to be ended. Every lab daemon
+/// is entered into these namespaces with nsenter.
+pub fn holder(dir: &Path, wlan: &[String]) -> Result<(), LabError> {
+    // ends with the lab process, even when that one is killed
+    rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::TERM))
+        .map_err(|e| LabError::new(format!("prctl: {e}")))?;
+    rustix::system::sethostname(b"connman-lab")
+        .map_err(|e| LabError::new(format!("sethostname: {e}")))?;
+    let mut created = String::new();
+    let mut ensure_dir = |d: &Path| -> Result<(), LabError> {
+        if !d.exists() {
+            // the mount point appears on the host filesystem too (empty);
+            // teardown removes it again
+            std::fs::create_dir_all(d)
+                .map_err(|e| LabError::new(format!("mkdir {}: {e}", d.display())))?;
+            created.push_str(&format!("{}\n", d.display()));
+        }
+        Ok(())
+    };
+    for d in PRIVATE_DIRS {
+        ensure_dir(Path::new(d))?;
+    }
+    ensure_dir(Path::new("/etc/connman"))?;
+    crate::process::write_file(&dir.join("created-dirs"), &created)?;
+    for d in PRIVATE_DIRS {
+        mount(&["-t", "tmpfs", "-o", "mode=0755", "tmpfs", d])?;
+    }
+    let etc = dir.join("etc-connman").display().to_string();
+    mount(&["--bind", &etc, "/etc/connman"])?;
+    let resolv = dir.join("resolv.conf").display().to_string();
+    mount(&["--bind", &resolv, "/etc/resolv.conf"])?;
+    // connman-vpnd starts openvpn with a scrubbed environment, and its --up
+    // script uses the default system bus path
+    std::os::unix::fs::symlink(dir.join("bus.sock"), "/run/dbus/system_bus_socket")
+        .map_err(|e| LabError::new(format!("bus symlink: {e}")))?;
+    // connmand takes a netdev for wifi when its uevent says DEVTYPE=wlan
+    for ifname in wlan {
+        let uevent = PathBuf::from(format!("/sys/class/net/{ifname}/uevent"));
+        let mut text = std::fs::read_to_string(&uevent)
+            .map_err(|e| LabError::new(format!("{}: {e}", uevent.display())))?;
+        text.push_str("DEVTYPE=wlan\n");
+        let copy = dir.join(format!("uevent.{ifname}"));
+        crate::process::write_file(&copy, &text)?;
+        mount(&[
+            "--bind",
+            &copy.display().to_string(),
+            &uevent.display().to_string(),
+        ])?;
+    }
+    crate::process::write_file(&dir.join("holder.ready"), "ready\n")?;
+    loop {
+        std::thread::sleep(Duration::from_secs(3600));
+    }
+}
+
+/// Answers connmand's online check. The mode is read from `mode_file` on
+/// every request so that it can be switched while the lab runs:
+/// `online`: 200, empty body, `X-ConnMan-Status: online` (Debian's 1.41
+/// never finishes the check when the answer has a body); `portal`: 200
+/// without the header, so connmand thinks it is behind a captive portal and
+/// calls the agent's RequestBrowser; `offline`: 404.
+pub fn online_server(addr: &str, mode_file: &Path) -> Result<(), LabError> {
+    rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::TERM))
+        .map_err(|e| LabError::new(format!("prctl: {e}")))?;
+    let listener =
+        TcpListener::bind(addr).map_err(|e| LabError::new(format!("bind {addr}: {e}")))?;
+    for stream in listener.incoming().flatten() {
+        let mode_file = mode_file.to_owned();
+        std::thread::spawn(move || answer(stream, &mode_file));
+    }
+    Ok(())
+}
+
+fn answer(mut stream: TcpStream, mode_file: &Path) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut reader = BufReader::new(match stream.try_clone() {
+        Ok(s) => s,
+        Err(_) => return,
+    });
+    let mut request = String::new();
+    let _ = reader.read_line(&mut request);
+    loop {
+        let mut line = String::new();
+        match reader.read_line(&mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) if line.trim().is_empty() => break,
+            Ok(_) => {}
+        }
+    }
+    let mode = std::fs::read_to_string(mode_file).unwrap_or_default();
+    let mode = mode.trim();
+    let reply = match mode {
+        "offline" => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        "portal" => {
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        }
+        _ => {
+            "HTTP/1.1 200 OK\r\nX-ConnMan-Status: online\r\nContent-Type: text/html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        }
+    };
+    eprintln!("{} [{mode}] {}", peer(&stream), request.trim());
+    let _ = stream.write_all(reply.as_bytes());
+}
+
+fn peer(s: &TcpStream) -> String {
+    s.peer_addr().map(|a| a.to_string()).unwrap_or_default()
+}
