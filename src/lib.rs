@@ -1,5 +1,6 @@
 //! Connie, a desktop front-end for ConnMan.
 pub mod config;
+pub mod connman;
 
 /// Runs the application.
 pub fn run() -> std::process::ExitCode {

@@ -27,21 +27,25 @@ fn ethernet_services_reach_online_by_dhcp() {
         let conn = lab.connect().await.unwrap();
         // connmand runs the online check for the default service: the first
         // is online, the other ready
-        let online = until(40, "two ethernet services connected, one online", || async {
-            let list = services(&conn).await;
-            let up: Vec<_> = list
-                .iter()
-                .filter(|(_, p)| {
-                    string(p, "Type").as_deref() == Some("ethernet")
-                        && matches!(string(p, "State").as_deref(), Some("ready" | "online"))
-                })
-                .cloned()
-                .collect();
-            let first_online = up
-                .first()
-                .is_some_and(|(_, p)| string(p, "State").as_deref() == Some("online"));
-            (up.len() == 2 && first_online).then_some(up)
-        })
+        let online = until(
+            40,
+            "two ethernet services connected, one online",
+            || async {
+                let list = services(&conn).await;
+                let up: Vec<_> = list
+                    .iter()
+                    .filter(|(_, p)| {
+                        string(p, "Type").as_deref() == Some("ethernet")
+                            && matches!(string(p, "State").as_deref(), Some("ready" | "online"))
+                    })
+                    .cloned()
+                    .collect();
+                let first_online = up
+                    .first()
+                    .is_some_and(|(_, p)| string(p, "State").as_deref() == Some("online"));
+                (up.len() == 2 && first_online).then_some(up)
+            },
+        )
         .await;
         for (path, props) in &online {
             let addr = dict_string(props, "IPv4", "Address").unwrap_or_default();
