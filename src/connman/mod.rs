@@ -5,7 +5,10 @@
 //!   `SetProperty` expects.
 //! - [`error`]: connmand's error names mapped to [`ConnmanError`], with sentences for people.
 
+pub mod client;
 pub mod error;
+pub mod proxies;
+pub mod state;
 pub mod types;
 
 pub use error::{ConnmanError, SettingError};

@@ -1,0 +1,564 @@
+//! The client: one connection to the system bus (or the lab's), the state of
+//! connmand and connman-vpnd kept current from their signals, and the
+//! actions the UI needs.
+//!
+//! Start-up makes a fixed number of calls whatever the number of services:
+//! four `AddMatch` (subscribing before fetching, so nothing is lost in
+//! between), `GetNameOwner` for each daemon, then `GetProperties`,
+//! `GetTechnologies`, `GetServices` and `GetConnections`. After that the
+//! client only listens: every signal from the daemons' current owners is
+//! applied, in the order received, by one task on zbus's executor, which
+//! then sends an [`Event`]. When connmand (or connman-vpnd) goes away the
+//! state says so; when it comes back, everything is fetched again and the
+//! `on_up` hooks (agent registration) run, with nothing for the user to do.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use futures_lite::StreamExt;
+use zbus::message::Type as MessageType;
+use zbus::zvariant::{ObjectPath, OwnedObjectPath, OwnedValue, Value};
+
+use super::error::ConnmanError;
+use super::proxies::{
+    uncached, ClockProxy, ManagerProxy, ServiceProxy, TechnologyProxy, VpnConnectionProxy,
+    VpnManagerProxy,
+};
+use super::state::{Event, PathDicts, State};
+use super::types::{
+    ClockProps, ClockSetting, ManagerSetting, ParseIssue, PropertyDict, ServiceSetting,
+    TechnologySetting,
+};
+
+pub const CONNMAN: &str = "net.connman";
+pub const CONNMAN_VPN: &str = "net.connman.vpn";
+
+/// Ordinary calls: connmand answers at once or is stuck.
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+/// `Connect` returns only after the agent's round trip and the connection
+/// itself (connmand's InputRequestTimeout is 120 s by default).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// Something to run each time a daemon (re)appears, e.g. registering an agent.
+pub type UpHook = Box<
+    dyn Fn(zbus::Connection) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync,
+>;
+
+struct Inner {
+    conn: zbus::Connection,
+    state: Mutex<State>,
+    events: async_channel::Sender<Event>,
+    calls: AtomicU64,
+    connman_owner: Mutex<Option<String>>,
+    vpn_owner: Mutex<Option<String>>,
+    on_connman_up: Mutex<Vec<UpHook>>,
+    on_vpn_up: Mutex<Vec<UpHook>>,
+}
+
+/// A handle on the client; cheap to clone.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+    events: async_channel::Receiver<Event>,
+    _task: Arc<zbus::Task<()>>,
+}
+
+async fn bounded<T, E: Into<ConnmanError>>(
+    limit: Duration,
+    fut: impl Future<Output = Result<T, E>>,
+) -> Result<T, ConnmanError> {
+    futures_lite::future::or(async { fut.await.map_err(Into::into) }, async {
+        async_io::Timer::after(limit).await;
+        Err(ConnmanError::NoReply)
+    })
+    .await
+}
+
+fn log_issues(issues: &[ParseIssue]) {
+    for i in issues {
+        eprintln!("connie: connmand sent a value that does not parse: {i}");
+    }
+}
+
+fn paths(list: Vec<(OwnedObjectPath, HashMap<String, OwnedValue>)>) -> PathDicts {
+    list.into_iter().map(|(p, d)| (p.to_string(), d)).collect()
+}
+
+impl Client {
+    /// Connects to connmand (and connman-vpnd, if there) over `conn` and
+    /// starts following them. connmand need not be running: the state then
+    /// says so and fills itself in when it appears.
+    pub async fn start(conn: zbus::Connection) -> Result<Client, ConnmanError> {
+        Client::start_with(conn, Vec::new(), Vec::new()).await
+    }
+
+    /// Like [`Client::start`], with hooks run each time connmand or
+    /// connman-vpnd (re)appears, before the `ConnmanUp`/`VpnUp` event.
+    pub async fn start_with(
+        conn: zbus::Connection,
+        on_connman_up: Vec<UpHook>,
+        on_vpn_up: Vec<UpHook>,
+    ) -> Result<Client, ConnmanError> {
+        let (tx, rx) = async_channel::unbounded();
+        let inner = Arc::new(Inner {
+            conn: conn.clone(),
+            state: Mutex::new(State::default()),
+            events: tx,
+            calls: AtomicU64::new(0),
+            connman_owner: Mutex::new(None),
+            vpn_owner: Mutex::new(None),
+            on_connman_up: Mutex::new(on_connman_up),
+            on_vpn_up: Mutex::new(on_vpn_up),
+        });
+        // subscribe before fetching: signals sent meanwhile wait in the stream
+        let mut stream = zbus::MessageStream::from(&conn);
+        let dbus = zbus::fdo::DBusProxy::builder(&conn)
+            .cache_properties(zbus::proxy::CacheProperties::No)
+            .build()
+            .await?;
+        for rule in [
+            format!("type='signal',sender='{CONNMAN}'"),
+            format!("type='signal',sender='{CONNMAN_VPN}'"),
+            format!(
+                "type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged',arg0='{CONNMAN}'"
+            ),
+            format!(
+                "type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged',arg0='{CONNMAN_VPN}'"
+            ),
+        ] {
+            inner.calls.fetch_add(1, Ordering::Relaxed);
+            let rule = zbus::MatchRule::try_from(rule.as_str())?;
+            bounded(CALL_TIMEOUT, dbus.add_match_rule(rule)).await?;
+        }
+        let owner = inner.name_owner(&dbus, CONNMAN).await;
+        if let Some(o) = owner {
+            inner.connman_appeared(o).await;
+        }
+        let owner = inner.name_owner(&dbus, CONNMAN_VPN).await;
+        if let Some(o) = owner {
+            inner.vpn_appeared(o).await;
+        }
+        let worker = inner.clone();
+        let task = conn.executor().spawn(
+            async move {
+                while let Some(msg) = stream.next().await {
+                    if let Ok(msg) = msg {
+                        worker.handle(&msg).await;
+                    }
+                }
+            },
+            "connie-connman-client",
+        );
+        Ok(Client {
+            inner,
+            events: rx,
+            _task: Arc::new(task),
+        })
+    }
+
+    /// The events, in order. One consumer (the UI) takes them.
+    pub fn events(&self) -> async_channel::Receiver<Event> {
+        self.events.clone()
+    }
+
+    /// The state as of the last event delivered.
+    pub fn state(&self) -> MutexGuard<'_, State> {
+        self.inner.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn connection(&self) -> &zbus::Connection {
+        &self.inner.conn
+    }
+
+    /// How many D-Bus calls this client has made (for measurements).
+    pub fn calls_made(&self) -> u64 {
+        self.inner.calls.load(Ordering::Relaxed)
+    }
+
+    async fn call<T>(
+        &self,
+        limit: Duration,
+        fut: impl Future<Output = zbus::Result<T>>,
+    ) -> Result<T, ConnmanError> {
+        self.inner.calls.fetch_add(1, Ordering::Relaxed);
+        bounded(limit, fut).await
+    }
+
+    async fn service(&self, path: &str) -> Result<ServiceProxy<'static>, ConnmanError> {
+        Ok(uncached::<ServiceProxy>(&self.inner.conn, path).await?)
+    }
+
+    async fn technology(&self, path: &str) -> Result<TechnologyProxy<'static>, ConnmanError> {
+        Ok(uncached::<TechnologyProxy>(&self.inner.conn, path).await?)
+    }
+
+    async fn manager(&self) -> Result<ManagerProxy<'static>, ConnmanError> {
+        Ok(uncached::<ManagerProxy>(&self.inner.conn, "/").await?)
+    }
+
+    async fn vpn_manager(&self) -> Result<VpnManagerProxy<'static>, ConnmanError> {
+        Ok(uncached::<VpnManagerProxy>(&self.inner.conn, "/").await?)
+    }
+
+    /// `Service.Connect`: returns when connected or failed (after any agent
+    /// round trip), bounded by a long timeout.
+    pub async fn connect_service(&self, path: &str) -> Result<(), ConnmanError> {
+        let s = self.service(path).await?;
+        self.call(CONNECT_TIMEOUT, s.connect()).await
+    }
+
+    pub async fn disconnect_service(&self, path: &str) -> Result<(), ConnmanError> {
+        let s = self.service(path).await?;
+        self.call(CALL_TIMEOUT, s.disconnect()).await
+    }
+
+    /// Forgets a saved service (connmand clears Favorite and the settings).
+    pub async fn remove_service(&self, path: &str) -> Result<(), ConnmanError> {
+        let s = self.service(path).await?;
+        self.call(CALL_TIMEOUT, s.remove()).await
+    }
+
+    pub async fn move_before(&self, path: &str, target: &str) -> Result<(), ConnmanError> {
+        let s = self.service(path).await?;
+        let t = ObjectPath::try_from(target).map_err(|e| ConnmanError::Local(e.to_string()))?;
+        self.call(CALL_TIMEOUT, s.move_before(&t)).await
+    }
+
+    pub async fn move_after(&self, path: &str, target: &str) -> Result<(), ConnmanError> {
+        let s = self.service(path).await?;
+        let t = ObjectPath::try_from(target).map_err(|e| ConnmanError::Local(e.to_string()))?;
+        self.call(CALL_TIMEOUT, s.move_after(&t)).await
+    }
+
+    /// Sets one service setting (validated before anything is sent).
+    pub async fn set_service(
+        &self,
+        path: &str,
+        setting: &ServiceSetting,
+    ) -> Result<(), ConnmanError> {
+        let (name, value) = setting
+            .to_property()
+            .map_err(|e| ConnmanError::Local(e.sentence()))?;
+        let s = self.service(path).await?;
+        self.call(CALL_TIMEOUT, s.set_property(name, &value)).await
+    }
+
+    /// Clears the service's `Error` (the one clearable property).
+    pub async fn clear_error(&self, path: &str) -> Result<(), ConnmanError> {
+        let s = self.service(path).await?;
+        self.call(CALL_TIMEOUT, s.clear_property("Error")).await
+    }
+
+    pub async fn reset_counters(&self, path: &str) -> Result<(), ConnmanError> {
+        let s = self.service(path).await?;
+        self.call(CALL_TIMEOUT, s.reset_counters()).await
+    }
+
+    pub async fn set_technology(
+        &self,
+        path: &str,
+        setting: &TechnologySetting,
+    ) -> Result<(), ConnmanError> {
+        let (name, value) = setting
+            .to_property()
+            .map_err(|e| ConnmanError::Local(e.sentence()))?;
+        let t = self.technology(path).await?;
+        self.call(CALL_TIMEOUT, t.set_property(name, &value)).await
+    }
+
+    /// Powers a technology on or off; asking for what already holds is fine.
+    pub async fn set_powered(&self, path: &str, on: bool) -> Result<(), ConnmanError> {
+        match self
+            .set_technology(path, &TechnologySetting::Powered(on))
+            .await
+        {
+            Err(ConnmanError::AlreadyEnabled | ConnmanError::AlreadyDisabled) => Ok(()),
+            other => other,
+        }
+    }
+
+    /// `Technology.Scan`: returns when the scan is done.
+    pub async fn scan(&self, path: &str) -> Result<(), ConnmanError> {
+        let t = self.technology(path).await?;
+        self.call(CALL_TIMEOUT, t.scan()).await
+    }
+
+    pub async fn set_offline_mode(&self, on: bool) -> Result<(), ConnmanError> {
+        let (name, value) = ManagerSetting::OfflineMode(on).to_property();
+        let m = self.manager().await?;
+        self.call(CALL_TIMEOUT, m.set_property(name, &value)).await
+    }
+
+    /// The clock's properties (fetched when asked: net.connman.Clock is
+    /// experimental and the UI seldom needs it).
+    pub async fn clock(&self) -> Result<ClockProps, ConnmanError> {
+        let c = uncached::<ClockProxy>(&self.inner.conn, "/").await?;
+        let dict = self.call(CALL_TIMEOUT, c.get_properties()).await?;
+        let (props, issues) = ClockProps::from_dict(&dict);
+        log_issues(&issues);
+        Ok(props)
+    }
+
+    pub async fn set_clock(&self, setting: &ClockSetting) -> Result<(), ConnmanError> {
+        let (name, value) = setting
+            .to_property()
+            .map_err(|e| ConnmanError::Local(e.sentence()))?;
+        let c = uncached::<ClockProxy>(&self.inner.conn, "/").await?;
+        self.call(CALL_TIMEOUT, c.set_property(name, &value)).await
+    }
+
+    /// `vpn.Manager.Create`: the new connection's path.
+    pub async fn vpn_create(
+        &self,
+        settings: &HashMap<String, String>,
+    ) -> Result<String, ConnmanError> {
+        let dict: HashMap<&str, Value<'_>> = settings
+            .iter()
+            .map(|(k, v)| (k.as_str(), Value::from(v.as_str())))
+            .collect();
+        let m = self.vpn_manager().await?;
+        Ok(self.call(CALL_TIMEOUT, m.create(dict)).await?.to_string())
+    }
+
+    /// `vpn.Manager.Remove`: deletes the VPN (connmand's `Service.Remove`
+    /// on a VPN only clears Favorite).
+    pub async fn vpn_remove(&self, path: &str) -> Result<(), ConnmanError> {
+        let p = ObjectPath::try_from(path).map_err(|e| ConnmanError::Local(e.to_string()))?;
+        let m = self.vpn_manager().await?;
+        self.call(CALL_TIMEOUT, m.remove(&p)).await
+    }
+
+    pub async fn vpn_set_property(
+        &self,
+        path: &str,
+        name: &str,
+        value: &Value<'_>,
+    ) -> Result<(), ConnmanError> {
+        let c = uncached::<VpnConnectionProxy>(&self.inner.conn, path).await?;
+        self.call(CALL_TIMEOUT, c.set_property(name, value)).await
+    }
+}
+
+impl Inner {
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn emit(&self, event: Event) {
+        let _ = self.events.try_send(event);
+    }
+
+    async fn name_owner(
+        &self,
+        dbus: &zbus::fdo::DBusProxy<'_>,
+        name: &'static str,
+    ) -> Option<String> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        let name = zbus::names::BusName::from_static_str(name).ok()?;
+        bounded(CALL_TIMEOUT, dbus.get_name_owner(name))
+            .await
+            .ok()
+            .map(|o| o.to_string())
+    }
+
+    /// connmand has a (new) owner: fetch everything, run the hooks, tell.
+    async fn connman_appeared(&self, owner: String) {
+        *self.connman_owner.lock().unwrap() = Some(owner);
+        let fetched = async {
+            let m = uncached::<ManagerProxy>(&self.conn, "/").await?;
+            self.calls.fetch_add(3, Ordering::Relaxed);
+            let props = bounded(CALL_TIMEOUT, m.get_properties()).await?;
+            let techs = bounded(CALL_TIMEOUT, m.get_technologies()).await?;
+            let services = bounded(CALL_TIMEOUT, m.get_services()).await?;
+            Ok::<_, ConnmanError>((props, paths(techs), paths(services)))
+        }
+        .await;
+        match fetched {
+            Ok((props, techs, services)) => {
+                let issues = self.state().reset_connman(&props, &techs, &services);
+                log_issues(&issues);
+            }
+            Err(e) => {
+                // connmand vanished again, or is stuck: the next owner change retries
+                eprintln!("connie: cannot read connmand's state: {e}");
+                return;
+            }
+        }
+        let hooks: Vec<_> = {
+            let hooks = self.on_connman_up.lock().unwrap();
+            hooks.iter().map(|h| h(self.conn.clone())).collect()
+        };
+        for h in hooks {
+            h.await;
+        }
+        self.emit(Event::ConnmanUp);
+    }
+
+    async fn vpn_appeared(&self, owner: String) {
+        *self.vpn_owner.lock().unwrap() = Some(owner);
+        let fetched = async {
+            let m = uncached::<VpnManagerProxy>(&self.conn, "/").await?;
+            self.calls.fetch_add(1, Ordering::Relaxed);
+            bounded(CALL_TIMEOUT, m.get_connections()).await
+        }
+        .await;
+        match fetched {
+            Ok(list) => {
+                let issues = self.state().reset_vpn(&paths(list));
+                log_issues(&issues);
+            }
+            Err(e) => {
+                // connman-vpnd missing or denied means "no VPN", quietly
+                if !e.is_daemon_gone() && !e.is_permission_problem() {
+                    eprintln!("connie: cannot read connman-vpnd's connections: {e}");
+                }
+                *self.vpn_owner.lock().unwrap() = None;
+                return;
+            }
+        }
+        let hooks: Vec<_> = {
+            let hooks = self.on_vpn_up.lock().unwrap();
+            hooks.iter().map(|h| h(self.conn.clone())).collect()
+        };
+        for h in hooks {
+            h.await;
+        }
+        self.emit(Event::VpnUp);
+    }
+
+    async fn handle(&self, msg: &zbus::Message) {
+        let header = msg.header();
+        if header.message_type() != MessageType::Signal {
+            return;
+        }
+        let (Some(iface), Some(member), Some(sender)) =
+            (header.interface(), header.member(), header.sender())
+        else {
+            return;
+        };
+        let path = header.path().map(|p| p.to_string()).unwrap_or_default();
+        let iface = iface.as_str();
+        let member = member.as_str();
+        let sender = sender.as_str();
+        if iface == "org.freedesktop.DBus" && member == "NameOwnerChanged" {
+            if sender != "org.freedesktop.DBus" {
+                return;
+            }
+            if let Ok((name, _old, new)) = msg.body().deserialize::<(String, String, String)>() {
+                self.owner_changed(&name, new).await;
+            }
+            return;
+        }
+        let from_connman = self.connman_owner.lock().unwrap().as_deref() == Some(sender);
+        let from_vpn = self.vpn_owner.lock().unwrap().as_deref() == Some(sender);
+        let body = msg.body();
+        let (event, issues) = match (iface, member) {
+            ("net.connman.Manager", "ServicesChanged") if from_connman => {
+                match body.deserialize::<(PathDictsWire, Vec<OwnedObjectPath>)>() {
+                    Ok((changed, removed)) => {
+                        let removed: Vec<String> = removed.iter().map(|p| p.to_string()).collect();
+                        let (e, i) = self.state().services_changed(&paths(changed), &removed);
+                        (Some(e), i)
+                    }
+                    Err(e) => return bad_signal(member, e),
+                }
+            }
+            ("net.connman.Manager", "PropertyChanged") if from_connman => {
+                match body.deserialize::<(String, OwnedValue)>() {
+                    Ok((name, value)) => {
+                        let (e, i) = self.state().manager_property(&name, &value);
+                        (Some(e), i)
+                    }
+                    Err(e) => return bad_signal(member, e),
+                }
+            }
+            ("net.connman.Manager", "TechnologyAdded") if from_connman => {
+                match body.deserialize::<(OwnedObjectPath, HashMap<String, OwnedValue>)>() {
+                    Ok((p, dict)) => {
+                        let (e, i) = self.state().technology_added(p.as_str(), &dict);
+                        (Some(e), i)
+                    }
+                    Err(e) => return bad_signal(member, e),
+                }
+            }
+            ("net.connman.Manager", "TechnologyRemoved") if from_connman => {
+                match body.deserialize::<OwnedObjectPath>() {
+                    Ok(p) => (self.state().technology_removed(p.as_str()), Vec::new()),
+                    Err(e) => return bad_signal(member, e),
+                }
+            }
+            ("net.connman.Service", "PropertyChanged") if from_connman => {
+                match body.deserialize::<(String, OwnedValue)>() {
+                    Ok((name, value)) => self.state().service_property(&path, &name, &value),
+                    Err(e) => return bad_signal(member, e),
+                }
+            }
+            ("net.connman.Technology", "PropertyChanged") if from_connman => {
+                match body.deserialize::<(String, OwnedValue)>() {
+                    Ok((name, value)) => self.state().technology_property(&path, &name, &value),
+                    Err(e) => return bad_signal(member, e),
+                }
+            }
+            ("net.connman.vpn.Manager", "ConnectionAdded") if from_vpn => {
+                match body.deserialize::<(OwnedObjectPath, HashMap<String, OwnedValue>)>() {
+                    Ok((p, dict)) => {
+                        let (e, i) = self.state().vpn_connection_added(p.as_str(), &dict);
+                        (Some(e), i)
+                    }
+                    Err(e) => return bad_signal(member, e),
+                }
+            }
+            ("net.connman.vpn.Manager", "ConnectionRemoved") if from_vpn => {
+                match body.deserialize::<OwnedObjectPath>() {
+                    Ok(p) => (self.state().vpn_connection_removed(p.as_str()), Vec::new()),
+                    Err(e) => return bad_signal(member, e),
+                }
+            }
+            ("net.connman.vpn.Connection", "PropertyChanged") if from_vpn => {
+                match body.deserialize::<(String, OwnedValue)>() {
+                    Ok((name, value)) => self.state().vpn_connection_property(&path, &name, &value),
+                    Err(e) => return bad_signal(member, e),
+                }
+            }
+            _ => return,
+        };
+        log_issues(&issues);
+        if let Some(e) = event {
+            self.emit(e);
+        }
+    }
+
+    async fn owner_changed(&self, name: &str, new: String) {
+        match name {
+            CONNMAN => {
+                if new.is_empty() {
+                    *self.connman_owner.lock().unwrap() = None;
+                    self.state().connman_gone();
+                    self.emit(Event::ConnmanDown);
+                } else {
+                    self.connman_appeared(new).await;
+                }
+            }
+            CONNMAN_VPN => {
+                if new.is_empty() {
+                    *self.vpn_owner.lock().unwrap() = None;
+                    self.state().vpn_gone();
+                    self.emit(Event::VpnDown);
+                } else {
+                    self.vpn_appeared(new).await;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+type PathDictsWire = Vec<(OwnedObjectPath, HashMap<String, OwnedValue>)>;
+
+/// A signal whose arguments do not have connmand's types: logged, dropped.
+fn bad_signal(member: &str, e: zbus::Error) {
+    eprintln!("connie: ignoring a {member} signal with unexpected arguments: {e}");
+}
