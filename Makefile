@@ -20,7 +20,7 @@ LAB_PKGS := connman connman-vpn dnsmasq-base openvpn openssl ethtool iproute2 ut
 # Packages that ship services which must never start on the host.
 DAEMON_PKGS := connman connman-vpn openvpn
 
-.PHONY: all build deps check lab demo test lint fmt clean sudo-ok
+.PHONY: all build deps check lab demo test lint fmt clean sudo-ok bench
 
 all: build
 
@@ -59,6 +59,11 @@ lab: deps sudo-ok
 demo: deps sudo-ok
 	$(CARGO) build --workspace
 	bash tools/demo.sh
+
+# Benchmarks print medians over repeated runs (the machine is shared: compare
+# within one run, not against figures from another day).
+bench: deps
+	$(CARGO) bench --bench reducer
 
 clean:
 	$(CARGO) clean

@@ -263,12 +263,13 @@ impl State {
             gone.push(p);
         }
         let order_changed = {
+            let new: HashSet<&String> = added.iter().collect();
             let old: Vec<&String> = self
                 .order
                 .iter()
-                .filter(|p| self.services.contains_key(*p) && !added.contains(p))
+                .filter(|p| self.services.contains_key(*p) && !new.contains(p))
                 .collect();
-            let kept: Vec<&String> = new_order.iter().filter(|p| !added.contains(p)).collect();
+            let kept: Vec<&String> = new_order.iter().filter(|p| !new.contains(p)).collect();
             old != kept || !added.is_empty() || !gone.is_empty()
         };
         self.order = new_order;
