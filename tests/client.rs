@@ -305,3 +305,80 @@ fn startup_calls_do_not_grow_with_the_number_of_services() {
         );
     });
 }
+
+#[test]
+fn a_vpn_is_created_connected_and_put_below_the_uplink_safely() {
+    let Some(lab) = Lab::for_test(LabOptions {
+        ethernet: 2,
+        vpn: true,
+        online_check: false,
+        ..Default::default()
+    }) else {
+        return;
+    };
+    zbus::block_on(async {
+        let client = start(&lab).await;
+        let up = wait_for(&client, 40, "two uplinks", |s| {
+            let up = connected_ethernet(s);
+            (up.len() == 2).then_some(up)
+        })
+        .await;
+        let settings = lab.vpn_settings(connman_lab::VpnKind::Certificate, "Lab cert VPN");
+        let conn_path = client.vpn_create(&settings).await.expect("vpn Create");
+        wait_for(&client, 10, "VPN connection listed", |s| {
+            s.vpn_connection(&conn_path).map(|_| ())
+        })
+        .await;
+        let vpn = wait_for(&client, 10, "VPN service listed", |s| {
+            s.services_in_order()
+                .find(|(_, p)| p.type_ == ServiceType::Vpn)
+                .map(|(p, _)| p.to_owned())
+        })
+        .await;
+        client.connect_service(&vpn).await.expect("VPN connect");
+        wait_for(&client, 30, "VPN ready", |s| {
+            s.service(&vpn)?.state.is_connected().then_some(())
+        })
+        .await;
+        let uplink = up[0].clone();
+        assert_eq!(
+            connie::connman::client::vpn_connection_path(&vpn),
+            conn_path
+        );
+        client
+            .vpn_below_uplink(&vpn, &uplink)
+            .await
+            .expect("split routing");
+        wait_for(&client, 10, "SplitRouting on", |s| {
+            s.vpn_connection(&conn_path)?.split_routing.then_some(())
+        })
+        .await;
+        let state = client.state().clone();
+        assert!(
+            state.service(&vpn).unwrap().state.is_connected(),
+            "the VPN stays up"
+        );
+        assert_eq!(
+            state.order.first(),
+            Some(&uplink),
+            "the uplink carries the default route"
+        );
+        let routes = lab.lab_ip(&["route"]).await.unwrap();
+        assert!(
+            routes
+                .lines()
+                .any(|l| l.starts_with("default via 10.77.1.1 dev lab1")),
+            "{routes}"
+        );
+        let behind = lab.lab_ip(&["route", "get", "10.99.1.1"]).await.unwrap();
+        assert!(
+            !behind.contains("dev lab"),
+            "10.99.1.1 goes through the tunnel: {behind}"
+        );
+        client.vpn_remove(&conn_path).await.expect("vpn Remove");
+        wait_for(&client, 10, "VPN gone", |s| {
+            s.vpn_connection(&conn_path).is_none().then_some(())
+        })
+        .await;
+    });
+}

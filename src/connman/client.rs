@@ -310,6 +310,65 @@ impl Client {
         self.call(CALL_TIMEOUT, c.set_property(name, &value)).await
     }
 
+    /// Waits (at most `limit`) until the state satisfies `cond`. Used only
+    /// while an action that depends on connmand's answer runs.
+    async fn wait_state(&self, limit: Duration, cond: impl Fn(&State) -> bool) -> bool {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            if cond(&self.state()) {
+                return true;
+            }
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            async_io::Timer::after(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Puts a connected VPN below an uplink, so that only the VPN's own
+    /// networks go through it (connmand then sets the VPN's SplitRouting and
+    /// the default route goes back to the uplink).
+    ///
+    /// The safe two-step recipe: right after connecting, connmand may list the
+    /// VPN last, and moving the uplink "before" it would then move the uplink
+    /// below the other uplinks (another one becomes default and connmand drops
+    /// the VPN). So first the VPN goes above the uplink, then the uplink above
+    /// the VPN, each step read back from connmand's order.
+    pub async fn vpn_below_uplink(&self, vpn: &str, uplink: &str) -> Result<(), ConnmanError> {
+        let pos = |s: &State, p: &str| s.order.iter().position(|x| x == p);
+        let above =
+            |s: &State| matches!((pos(s, vpn), pos(s, uplink)), (Some(v), Some(u)) if v < u);
+        let below =
+            |s: &State| matches!((pos(s, vpn), pos(s, uplink)), (Some(v), Some(u)) if u < v);
+        // connmand refuses a VPN without routes of its own as a move target;
+        // the routes the server pushes arrive shortly after the VPN is ready
+        let connection = vpn_connection_path(vpn);
+        let routed = |s: &State| {
+            s.vpn_connection(&connection)
+                .is_some_and(|c| c.has_routes())
+        };
+        if !self.wait_state(Duration::from_secs(5), routed).await {
+            return Err(ConnmanError::Local(
+                "This VPN has no routes of its own, so it cannot carry only some networks.".into(),
+            ));
+        }
+        if !above(&self.state()) {
+            self.move_before(vpn, uplink).await?;
+            if !self.wait_state(Duration::from_secs(5), above).await {
+                return Err(ConnmanError::Local(
+                    "connmand did not move the VPN above the uplink".into(),
+                ));
+            }
+        }
+        self.move_before(uplink, vpn).await?;
+        if !self.wait_state(Duration::from_secs(5), below).await {
+            return Err(ConnmanError::Local(
+                "connmand did not move the uplink above the VPN".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// `vpn.Manager.Create`: the new connection's path.
     pub async fn vpn_create(
         &self,
@@ -554,6 +613,16 @@ impl Inner {
             _ => {}
         }
     }
+}
+
+/// connman-vpnd's connection behind connmand's VPN service: the service
+/// `…/service/vpn_<id>` is the connection `…/vpn/connection/<id>`.
+pub fn vpn_connection_path(service: &str) -> String {
+    let id = super::types::service_id(service);
+    format!(
+        "/net/connman/vpn/connection/{}",
+        id.strip_prefix("vpn_").unwrap_or(id)
+    )
 }
 
 type PathDictsWire = Vec<(OwnedObjectPath, HashMap<String, OwnedValue>)>;
