@@ -25,25 +25,23 @@ pub fn holder(dir: &Path, wlan: &[String]) -> Result<(), LabError> {
         .map_err(|e| LabError::new(format!("prctl: {e}")))?;
     rustix::system::sethostname(b"connman-lab")
         .map_err(|e| LabError::new(format!("sethostname: {e}")))?;
-    let mut created = String::new();
-    let mut ensure_dir = |d: &Path| -> Result<(), LabError> {
-        if !d.exists() {
-            // the mount point appears on the host filesystem too (empty);
-            // teardown removes it again
-            std::fs::create_dir_all(d)
-                .map_err(|e| LabError::new(format!("mkdir {}: {e}", d.display())))?;
-            created.push_str(&format!("{}\n", d.display()));
+    // creating missing mount points and mounting over them happen under the
+    // labs' lock, so that a lab ending meanwhile never removes them
+    crate::mountpoints::locked(|| -> Result<(), LabError> {
+        for d in PRIVATE_DIRS.iter().chain(&["/etc/connman"]) {
+            let d = Path::new(d);
+            if !d.exists() {
+                std::fs::create_dir_all(d)
+                    .map_err(|e| LabError::new(format!("mkdir {}: {e}", d.display())))?;
+                crate::mountpoints::record(dir, d)
+                    .map_err(|e| LabError::new(format!("cannot record {}: {e}", d.display())))?;
+            }
+        }
+        for d in PRIVATE_DIRS {
+            mount(&["-t", "tmpfs", "-o", "mode=0755", "tmpfs", d])?;
         }
         Ok(())
-    };
-    for d in PRIVATE_DIRS {
-        ensure_dir(Path::new(d))?;
-    }
-    ensure_dir(Path::new("/etc/connman"))?;
-    crate::process::write_file(&dir.join("created-dirs"), &created)?;
-    for d in PRIVATE_DIRS {
-        mount(&["-t", "tmpfs", "-o", "mode=0755", "tmpfs", d])?;
-    }
+    })?;
     let etc = dir.join("etc-connman").display().to_string();
     mount(&["--bind", &etc, "/etc/connman"])?;
     let resolv = dir.join("resolv.conf").display().to_string();

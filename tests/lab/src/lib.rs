@@ -15,10 +15,10 @@ pub mod control;
 pub mod deps;
 pub mod helpers;
 pub mod host;
+pub mod mountpoints;
 pub mod process;
 pub mod runner;
 pub mod vpn;
-#[path = "wifi_stub.rs"]
 pub mod wifi;
 
 mod client;

@@ -191,7 +191,7 @@ fn ssid_arg(args: &[String]) -> Result<Vec<u8>, LabError> {
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())

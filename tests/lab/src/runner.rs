@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::host::HostSnapshot;
+use crate::mountpoints::owner_pid;
 use crate::process::{log_tail, run, run_args, signal_pid, wait_until, write_file, Proc};
 use crate::wifi::FakeSupplicant;
 use crate::{deps, vpn, Daemon, LabError, LabOptions, OnlineMode};
@@ -618,7 +619,7 @@ impl Runner {
         for ns in std::mem::take(&mut *self.ns_created.lock().unwrap()) {
             let _ = run(self.ip().args(["netns", "del", &ns]));
         }
-        remove_created_dirs(&self.dir);
+        crate::mountpoints::release(&self.dir);
         let _ = std::fs::remove_dir_all(&self.dir);
         let after = HostSnapshot::take();
         let diff = self.host_before.diff(&after);
@@ -704,21 +705,6 @@ fn make_lab_dir() -> Result<(String, PathBuf), LabError> {
     Err(LabError::new("cannot find a free lab directory in /tmp"))
 }
 
-/// Mount points the holder had to create on the host filesystem (empty
-/// there) are removed again.
-fn remove_created_dirs(dir: &Path) {
-    if let Ok(list) = std::fs::read_to_string(dir.join("created-dirs")) {
-        for d in list.lines().rev() {
-            let _ = std::fs::remove_dir(d);
-        }
-    }
-}
-
-/// The PID that created a lab, from its id (`cnlab<pid>x<n>`).
-fn owner_pid(id: &str) -> Option<u32> {
-    id.strip_prefix(PREFIX)?.split('x').next()?.parse().ok()
-}
-
 /// Removes what a crashed lab left behind: namespaces and directories whose
 /// creating process is gone. Prints one line per lab cleaned.
 pub fn cleanup_leftovers() -> Vec<String> {
@@ -748,7 +734,7 @@ pub fn cleanup_leftovers() -> Vec<String> {
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
             if owner_pid(&name).is_some_and(|p| !crate::process::pid_alive(p)) {
-                remove_created_dirs(&e.path());
+                crate::mountpoints::release(&e.path());
                 let _ = std::fs::remove_dir_all(e.path());
                 if !ids.contains(&name) {
                     ids.push(name);
