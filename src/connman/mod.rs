@@ -5,6 +5,7 @@
 //!   `SetProperty` expects.
 //! - [`error`]: connmand's error names mapped to [`ConnmanError`], with sentences for people.
 
+pub mod agent;
 pub mod client;
 pub mod error;
 pub mod proxies;
