@@ -382,3 +382,60 @@ fn a_vpn_is_created_connected_and_put_below_the_uplink_safely() {
         .await;
     });
 }
+
+#[test]
+fn the_agent_works_again_after_connmand_restarts_twice() {
+    use connie::connman::agent::{AgentRequest, InputReply, Secret};
+    let Some(lab) = Lab::for_test(LabOptions {
+        ethernet: 0,
+        wifi: true,
+        online_check: false,
+        ..Default::default()
+    }) else {
+        return;
+    };
+    zbus::block_on(async {
+        let conn = lab.connect().await.expect("bus");
+        let (client, requests) = Client::start_with_agents(conn).await.expect("client");
+        for round in 0..2 {
+            lab.restart_daemon(Daemon::Connmand).await.unwrap();
+            wait_for(&client, 20, &format!("connmand back ({round})"), |s| {
+                s.technology("/net/connman/technology/wifi").map(|_| ())
+            })
+            .await;
+        }
+        let wifi = "/net/connman/technology/wifi";
+        client.set_powered(wifi, true).await.expect("power on");
+        wait_for(&client, 20, "wifi powered", |s| {
+            s.technology(wifi)?.powered.then_some(())
+        })
+        .await;
+        client.scan(wifi).await.expect("scan");
+        let path = wait_for(&client, 20, "LabWPA2", |s| {
+            s.services_in_order()
+                .find(|(_, p)| p.name.as_deref() == Some("LabWPA2"))
+                .map(|(p, _)| p.to_owned())
+        })
+        .await;
+        // the UI side: answer the passphrase request when it comes
+        let answering = async {
+            loop {
+                match requests.recv().await.expect("agent requests") {
+                    AgentRequest::Input { request, reply } => {
+                        assert_eq!(request.path, path);
+                        reply.send(InputReply::passphrase(Secret::from("labpassword")));
+                        return;
+                    }
+                    other => eprintln!("agent: {other:?}"),
+                }
+            }
+        };
+        let (connected, ()) =
+            futures_lite::future::zip(client.connect_service(&path), answering).await;
+        connected.expect("connected through the re-registered agent");
+        wait_for(&client, 20, "LabWPA2 ready", |s| {
+            s.service(&path)?.state.is_connected().then_some(())
+        })
+        .await;
+    });
+}

@@ -9,8 +9,9 @@
 //! client only listens: every signal from the daemons' current owners is
 //! applied, in the order received, by one task on zbus's executor, which
 //! then sends an [`Event`]. When connmand (or connman-vpnd) goes away the
-//! state says so; when it comes back, everything is fetched again and the
-//! `on_up` hooks (agent registration) run, with nothing for the user to do.
+//! state says so and open prompts are canceled; when it comes back,
+//! everything is fetched again and the agents are registered again, with
+//! nothing for the user to do.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -22,6 +23,7 @@ use futures_lite::StreamExt;
 use zbus::message::Type as MessageType;
 use zbus::zvariant::{ObjectPath, OwnedObjectPath, OwnedValue, Value};
 
+use super::agent::{self, AgentHandle, AgentKind, AgentOwners, AgentRequest};
 use super::error::ConnmanError;
 use super::proxies::{
     uncached, ClockProxy, ManagerProxy, ServiceProxy, TechnologyProxy, VpnConnectionProxy,
@@ -42,11 +44,6 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// itself (connmand's InputRequestTimeout is 120 s by default).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(180);
 
-/// Something to run each time a daemon (re)appears, e.g. registering an agent.
-pub type UpHook = Box<
-    dyn Fn(zbus::Connection) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync,
->;
-
 struct Inner {
     conn: zbus::Connection,
     state: Mutex<State>,
@@ -54,8 +51,7 @@ struct Inner {
     calls: AtomicU64,
     connman_owner: Mutex<Option<String>>,
     vpn_owner: Mutex<Option<String>>,
-    on_connman_up: Mutex<Vec<UpHook>>,
-    on_vpn_up: Mutex<Vec<UpHook>>,
+    agents: Option<AgentHandle>,
 }
 
 /// A handle on the client; cheap to clone.
@@ -92,15 +88,23 @@ impl Client {
     /// starts following them. connmand need not be running: the state then
     /// says so and fills itself in when it appears.
     pub async fn start(conn: zbus::Connection) -> Result<Client, ConnmanError> {
-        Client::start_with(conn, Vec::new(), Vec::new()).await
+        Client::start_inner(conn, None).await
     }
 
-    /// Like [`Client::start`], with hooks run each time connmand or
-    /// connman-vpnd (re)appears, before the `ConnmanUp`/`VpnUp` event.
-    pub async fn start_with(
+    /// Like [`Client::start`], serving both agents on the same connection:
+    /// they are registered each time connmand or connman-vpnd (re)appears,
+    /// answer only its current owner, and their requests come on the
+    /// returned receiver.
+    pub async fn start_with_agents(
         conn: zbus::Connection,
-        on_connman_up: Vec<UpHook>,
-        on_vpn_up: Vec<UpHook>,
+    ) -> Result<(Client, async_channel::Receiver<AgentRequest>), ConnmanError> {
+        let (handle, requests) = agent::serve(&conn, AgentOwners::new()).await?;
+        Ok((Client::start_inner(conn, Some(handle)).await?, requests))
+    }
+
+    async fn start_inner(
+        conn: zbus::Connection,
+        agents: Option<AgentHandle>,
     ) -> Result<Client, ConnmanError> {
         let (tx, rx) = async_channel::unbounded();
         let inner = Arc::new(Inner {
@@ -110,8 +114,7 @@ impl Client {
             calls: AtomicU64::new(0),
             connman_owner: Mutex::new(None),
             vpn_owner: Mutex::new(None),
-            on_connman_up: Mutex::new(on_connman_up),
-            on_vpn_up: Mutex::new(on_vpn_up),
+            agents,
         });
         // subscribe before fetching: signals sent meanwhile wait in the stream
         let mut stream = zbus::MessageStream::from(&conn);
@@ -207,7 +210,20 @@ impl Client {
     /// round trip), bounded by a long timeout.
     pub async fn connect_service(&self, path: &str) -> Result<(), ConnmanError> {
         let s = self.service(path).await?;
-        self.call(CONNECT_TIMEOUT, s.connect()).await
+        let result = self.call(CONNECT_TIMEOUT, s.connect()).await;
+        if result.is_err() {
+            // connmand 1.41 sends no Cancel after its input timeout: a prompt
+            // still open for this service is answered and closed here
+            if let Some(agents) = &self.inner.agents {
+                agents.cancel_service(path);
+            }
+        }
+        result
+    }
+
+    /// The agents, when the client serves them.
+    pub fn agents(&self) -> Option<&AgentHandle> {
+        self.inner.agents.as_ref()
     }
 
     pub async fn disconnect_service(&self, path: &str) -> Result<(), ConnmanError> {
@@ -425,7 +441,10 @@ impl Inner {
 
     /// connmand has a (new) owner: fetch everything, run the hooks, tell.
     async fn connman_appeared(&self, owner: String) {
-        *self.connman_owner.lock().unwrap() = Some(owner);
+        *self.connman_owner.lock().unwrap() = Some(owner.clone());
+        if let Some(a) = &self.agents {
+            a.owners().set(AgentKind::Connman, Some(owner));
+        }
         let fetched = async {
             let m = uncached::<ManagerProxy>(&self.conn, "/").await?;
             self.calls.fetch_add(3, Ordering::Relaxed);
@@ -446,18 +465,15 @@ impl Inner {
                 return;
             }
         }
-        let hooks: Vec<_> = {
-            let hooks = self.on_connman_up.lock().unwrap();
-            hooks.iter().map(|h| h(self.conn.clone())).collect()
-        };
-        for h in hooks {
-            h.await;
-        }
+        self.register_agent(AgentKind::Connman).await;
         self.emit(Event::ConnmanUp);
     }
 
     async fn vpn_appeared(&self, owner: String) {
-        *self.vpn_owner.lock().unwrap() = Some(owner);
+        *self.vpn_owner.lock().unwrap() = Some(owner.clone());
+        if let Some(a) = &self.agents {
+            a.owners().set(AgentKind::Vpn, Some(owner));
+        }
         let fetched = async {
             let m = uncached::<VpnManagerProxy>(&self.conn, "/").await?;
             self.calls.fetch_add(1, Ordering::Relaxed);
@@ -478,14 +494,30 @@ impl Inner {
                 return;
             }
         }
-        let hooks: Vec<_> = {
-            let hooks = self.on_vpn_up.lock().unwrap();
-            hooks.iter().map(|h| h(self.conn.clone())).collect()
-        };
-        for h in hooks {
-            h.await;
-        }
+        self.register_agent(AgentKind::Vpn).await;
         self.emit(Event::VpnUp);
+    }
+
+    /// Registers our agent with a daemon that just (re)appeared: a restart
+    /// of connmand drops every agent it had.
+    async fn register_agent(&self, kind: AgentKind) {
+        if self.agents.is_none() {
+            return;
+        }
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        if let Err(e) = agent::register(&self.conn, kind).await {
+            if !(kind == AgentKind::Vpn && (e.is_daemon_gone() || e.is_permission_problem())) {
+                eprintln!("connie: cannot register the {kind:?} agent: {e}");
+            }
+        }
+    }
+
+    /// A daemon went away: its prompts will never be read.
+    fn owner_lost(&self, kind: AgentKind) {
+        if let Some(a) = &self.agents {
+            a.owners().set(kind, None);
+            a.cancel_pending(kind);
+        }
     }
 
     async fn handle(&self, msg: &zbus::Message) {
@@ -595,6 +627,7 @@ impl Inner {
             CONNMAN => {
                 if new.is_empty() {
                     *self.connman_owner.lock().unwrap() = None;
+                    self.owner_lost(AgentKind::Connman);
                     self.state().connman_gone();
                     self.emit(Event::ConnmanDown);
                 } else {
@@ -604,6 +637,7 @@ impl Inner {
             CONNMAN_VPN => {
                 if new.is_empty() {
                     *self.vpn_owner.lock().unwrap() = None;
+                    self.owner_lost(AgentKind::Vpn);
                     self.state().vpn_gone();
                     self.emit(Event::VpnDown);
                 } else {
