@@ -15,7 +15,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: build, tests, lab.
 BUILD_PKGS := build-essential pkg-config libgtk-4-dev libadwaita-1-dev gettext \
 	desktop-file-utils appstream
-TEST_PKGS := xvfb xauth dbus dbus-x11 sudo
+TEST_PKGS := xvfb xauth dbus sudo
 LAB_PKGS := connman connman-vpn dnsmasq-base openvpn openssl ethtool iproute2 util-linux mount
 # Packages that ship services which must never start on the host.
 DAEMON_PKGS := connman connman-vpn openvpn
@@ -47,8 +47,7 @@ lint:
 
 test: sudo-ok
 	$(CARGO) build --workspace --all-targets
-	bash tools/with-sudo-kept.sh xvfb-run -a dbus-run-session -- \
-		env GTK_A11Y=none $(CARGO) test --workspace -- --test-threads=3
+	CARGO=$(CARGO) bash tools/run-tests.sh
 
 check: deps fmt lint test
 
