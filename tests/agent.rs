@@ -190,7 +190,16 @@ fn enterprise_wep_and_hidden_networks() {
         )
         .await
         .expect_err("no provisioning file");
-        assert_eq!(connman_error(err), ConnmanError::InvalidArguments);
+        let err = connman_error(err);
+        assert_eq!(err, ConnmanError::InvalidArguments);
+        // and the person is told why, in words
+        let (eap_props, _) =
+            <connie::connman::types::ServiceProps as connie::connman::PropertyDict>::from_dict(
+                &props,
+            );
+        let said = connie::connman::error::connect_failure(&err, Some(&eap_props), false)
+            .expect("a sentence");
+        assert!(said.contains("provisioning file"), "{said}");
         no_request(&a.requests, 1000, "unprovisioned 802.1X").await;
 
         // WEP
