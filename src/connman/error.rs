@@ -877,8 +877,10 @@ mod tests {
     #[test]
     fn connect_failures_say_the_useful_thing() {
         use crate::connman::types::{ServiceProps, ServiceState};
-        let mut eap = ServiceProps::default();
-        eap.security = vec![Security::Ieee8021x];
+        let eap = ServiceProps {
+            security: vec![Security::Ieee8021x],
+            ..Default::default()
+        };
         let said = connect_failure(&ConnmanError::InvalidArguments, Some(&eap), false).unwrap();
         assert!(said.contains("provisioning file"), "{said}");
         // the person canceled: nothing to say
@@ -891,9 +893,11 @@ mod tests {
             None
         );
         // a wrong password: the service's Error says it
-        let mut psk = ServiceProps::default();
-        psk.state = ServiceState::Failure;
-        psk.error = Some(ServiceError::InvalidKey);
+        let psk = ServiceProps {
+            state: ServiceState::Failure,
+            error: Some(ServiceError::InvalidKey),
+            ..Default::default()
+        };
         let said = connect_failure(&ConnmanError::Failed(None), Some(&psk), false).unwrap();
         assert_eq!(said, ServiceError::InvalidKey.sentence());
         let said = connect_failure(&ConnmanError::NoCarrier, None, false).unwrap();
