@@ -439,3 +439,34 @@ fn the_agent_works_again_after_connmand_restarts_twice() {
         .await;
     });
 }
+
+#[test]
+fn traffic_counters_report_usage() {
+    let Some(lab) = Lab::for_test(LabOptions {
+        ethernet: 1,
+        online_check: true,
+        ..Default::default()
+    }) else {
+        return;
+    };
+    zbus::block_on(async {
+        let conn = lab.connect().await.expect("bus");
+        let (client, _requests) = Client::start_with_agents(conn).await.expect("client");
+        let up = wait_for(&client, 40, "ethernet connected", |s| {
+            connected_ethernet(s).first().cloned()
+        })
+        .await;
+        let usage = client
+            .register_counter(0, 1)
+            .await
+            .expect("RegisterCounter");
+        let first = futures_lite::future::or(async { usage.recv().await.ok() }, async {
+            async_io::Timer::after(Duration::from_secs(15)).await;
+            None
+        })
+        .await
+        .expect("a Usage report within 15 s");
+        assert_eq!(first.service, up);
+        eprintln!("Usage: {first:?}");
+    });
+}

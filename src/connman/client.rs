@@ -221,6 +221,24 @@ impl Client {
         result
     }
 
+    /// Registers a traffic counter with connmand: `Usage` reports arrive
+    /// every `period_s` seconds (or `accuracy_kb` kilobytes) per connected
+    /// service. Needs the agents (their owner check guards it too).
+    pub async fn register_counter(
+        &self,
+        accuracy_kb: u32,
+        period_s: u32,
+    ) -> Result<async_channel::Receiver<super::counter::Usage>, ConnmanError> {
+        let owners = self
+            .inner
+            .agents
+            .as_ref()
+            .map(|a| a.owners().clone())
+            .ok_or_else(|| ConnmanError::Local("counters need the client's agents".into()))?;
+        self.inner.calls.fetch_add(1, Ordering::Relaxed);
+        super::counter::register(&self.inner.conn, owners, accuracy_kb, period_s).await
+    }
+
     /// The agents, when the client serves them.
     pub fn agents(&self) -> Option<&AgentHandle> {
         self.inner.agents.as_ref()

@@ -7,6 +7,7 @@
 
 pub mod agent;
 pub mod client;
+pub mod counter;
 pub mod error;
 pub mod proxies;
 pub mod state;
