@@ -24,14 +24,27 @@ for d in "${daemons[@]}"; do
 	for m in "${missing[@]}"; do [ "$m" = "$d" ] && new_daemons+=("$d"); done
 done
 echo "deps: installing ${missing[*]}"
-policy_made=0
-if [ ${#new_daemons[@]} -gt 0 ] && [ ! -e /usr/sbin/policy-rc.d ]; then
+policy_made=0 policy_saved=
+if [ ${#new_daemons[@]} -gt 0 ]; then
+	if [ -e /usr/sbin/policy-rc.d ]; then
+		# the admin's own policy goes back in place afterwards
+		policy_saved=$(mktemp)
+		$SUDO cp -p /usr/sbin/policy-rc.d "$policy_saved"
+	fi
 	# exit 101 = "action forbidden": no package may start its service
 	printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
 	$SUDO chmod 755 /usr/sbin/policy-rc.d
 	policy_made=1
 fi
-cleanup() { if [ $policy_made = 1 ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi; }
+cleanup() {
+	if [ $policy_made = 1 ]; then
+		if [ -n "$policy_saved" ]; then
+			$SUDO cp -p "$policy_saved" /usr/sbin/policy-rc.d && $SUDO rm -f "$policy_saved"
+		else
+			$SUDO rm -f /usr/sbin/policy-rc.d
+		fi
+	fi
+}
 trap cleanup EXIT
 $SUDO apt-get update -q
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
