@@ -35,16 +35,23 @@ pub fn ip_binary() -> &'static str {
 /// Checks that every program is there; the error names the missing packages
 /// and the command that installs them.
 pub fn check(vpn: bool) -> Result<(), LabError> {
+    let mut needed: Vec<(&str, &str)> = BASE.to_vec();
+    if vpn {
+        needed.extend_from_slice(VPN);
+    }
+    needed.push((ip_binary(), "iproute2"));
+    check_programs(&needed)
+}
+
+/// [`check`] for a given list of (program, package).
+pub fn check_programs(needed: &[(&str, &str)]) -> Result<(), LabError> {
     let mut missing: Vec<&str> = Vec::new();
-    let all = BASE.iter().chain(if vpn { VPN } else { &[] });
-    for (prog, pkg) in all {
+    for (prog, pkg) in needed {
+        // Debian 12 merges /usr: a program may be reached through either path
         let alt = prog.replacen("/usr", "", 1);
         if !Path::new(prog).exists() && !Path::new(&alt).exists() && !missing.contains(pkg) {
             missing.push(pkg);
         }
-    }
-    if !Path::new(ip_binary()).exists() {
-        missing.push("iproute2");
     }
     if missing.is_empty() {
         return Ok(());
@@ -54,4 +61,27 @@ pub fn check(vpn: bool) -> Result<(), LabError> {
         missing.join(", "),
         missing.join(" ")
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_program_names_its_package_and_the_install_command() {
+        let e = check_programs(&[
+            ("/usr/bin/dbus-daemon", "dbus-daemon"),
+            ("/usr/sbin/no-such-connmand", "connman"),
+            ("/usr/sbin/no-such-vpnd", "connman-vpn"),
+            ("/usr/sbin/no-such-connmanctl", "connman"),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            e.0,
+            "missing Debian package(s) connman, connman-vpn: run `make deps` \
+             (or `sudo apt-get install connman connman-vpn`)"
+        );
+        assert_eq!(e.0.lines().count(), 1);
+        assert!(check_programs(&[("/usr/bin/dbus-daemon", "dbus-daemon")]).is_ok());
+    }
 }
