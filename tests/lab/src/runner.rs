@@ -284,6 +284,8 @@ impl Runner {
             "--dhcp-authoritative",
             "--domain=lab.test",
             "--log-dhcp",
+            // no ICMP check before an offer: it delays offers and a SIGTERM
+            "--no-ping",
             "--log-facility=-",
         ]);
         dnsmasq
@@ -614,11 +616,15 @@ impl Runner {
                     }
                 }
             }
+            let t = Instant::now();
             p.stop(STOP_GRACE);
+            trace(&format!("stopped {} in {:?}", p.name, t.elapsed()));
         }
+        let t = Instant::now();
         for ns in std::mem::take(&mut *self.ns_created.lock().unwrap()) {
             let _ = run(self.ip().args(["netns", "del", &ns]));
         }
+        trace(&format!("deleted the namespaces in {:?}", t.elapsed()));
         crate::mountpoints::release(&self.dir);
         let _ = std::fs::remove_dir_all(&self.dir);
         let after = HostSnapshot::take();
@@ -631,6 +637,13 @@ impl Runner {
                 diff.join("\n")
             )))
         }
+    }
+}
+
+/// With `CONNMAN_LAB_TRACE=1`, says how long each step of the teardown took.
+fn trace(what: &str) {
+    if std::env::var_os("CONNMAN_LAB_TRACE").is_some() {
+        eprintln!("connman-lab: {what}");
     }
 }
 
