@@ -364,11 +364,18 @@ fn a_vpn_is_created_connected_and_put_below_the_uplink_safely() {
             "the uplink carries the default route"
         );
         let routes = lab.lab_ip(&["route"]).await.unwrap();
+        let uplink_if = state
+            .service(&uplink)
+            .unwrap()
+            .ethernet
+            .interface
+            .clone()
+            .unwrap();
         assert!(
             routes
                 .lines()
-                .any(|l| l.starts_with("default via 10.77.1.1 dev lab1")),
-            "{routes}"
+                .any(|l| l.starts_with("default via") && l.contains(&format!("dev {uplink_if} "))),
+            "the default route goes through {uplink_if}: {routes}"
         );
         let behind = lab.lab_ip(&["route", "get", "10.99.1.1"]).await.unwrap();
         assert!(

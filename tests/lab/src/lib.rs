@@ -18,6 +18,7 @@ pub mod host;
 pub mod mountpoints;
 pub mod process;
 pub mod runner;
+pub mod testing;
 pub mod vpn;
 pub mod wifi;
 
