@@ -477,3 +477,59 @@ fn traffic_counters_report_usage() {
         eprintln!("Usage: {first:?}");
     });
 }
+
+#[test]
+fn a_vpn_made_with_create_asks_the_vpn_agent_for_its_password() {
+    use connie::connman::agent::{AgentKind, AgentRequest, InputReply, Secret};
+    let Some(lab) = Lab::for_test(LabOptions {
+        ethernet: 1,
+        vpn: true,
+        online_check: false,
+        ..Default::default()
+    }) else {
+        return;
+    };
+    zbus::block_on(async {
+        let conn = lab.connect().await.expect("bus");
+        let (client, requests) = Client::start_with_agents(conn).await.expect("client");
+        wait_for(&client, 40, "uplink", |s| {
+            connected_ethernet(s).first().cloned()
+        })
+        .await;
+        let settings = lab.vpn_settings(connman_lab::VpnKind::UserPass, "Lab user VPN");
+        client.vpn_create(&settings).await.expect("vpn Create");
+        let vpn = wait_for(&client, 10, "VPN service listed", |s| {
+            s.services_in_order()
+                .find(|(_, p)| p.type_ == ServiceType::Vpn)
+                .map(|(p, _)| p.to_owned())
+        })
+        .await;
+        let answering = async {
+            loop {
+                match requests.recv().await.expect("agent requests") {
+                    AgentRequest::Input { request, reply } => {
+                        assert_eq!(request.kind, AgentKind::Vpn);
+                        assert!(request.field("OpenVPN.Username").is_some(), "{request:?}");
+                        reply.send(
+                            InputReply::values()
+                                .set("OpenVPN.Username", Secret::from(connman_lab::vpn::VPN_USER))
+                                .set(
+                                    "OpenVPN.Password",
+                                    Secret::from(connman_lab::vpn::VPN_PASSWORD),
+                                ),
+                        );
+                        return;
+                    }
+                    other => eprintln!("agent: {other:?}"),
+                }
+            }
+        };
+        let (connected, ()) =
+            futures_lite::future::zip(client.connect_service(&vpn), answering).await;
+        connected.expect("VPN connected with the agent's credentials");
+        wait_for(&client, 30, "VPN ready", |s| {
+            s.service(&vpn)?.state.is_connected().then_some(())
+        })
+        .await;
+    });
+}
