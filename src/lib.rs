@@ -1,9 +1,38 @@
 //! Connie, a desktop front-end for ConnMan.
+//!
+//! ```text
+//! connie::run()
+//!   Application (gio::Application, CnApplication): single instance, actions, --hidden
+//!     Backend: zbus connection -> connman::Client -> events -> model::Models (main context)
+//!     first window: gtk::init() + adw::init(), then
+//!     ui::Window (adw::Window, CnWindow)
+//!       adw::ToastOverlay                              errors as sentences
+//!         adw::HeaderBar: offline toggle | title (global state) | menu
+//!         gtk::Stack
+//!           "starting"  (empty while the client connects)
+//!           "no-bus"    adw::StatusPage: the system bus cannot be reached
+//!           "down"      adw::StatusPage: ConnMan is not running, how to start it
+//!           "main"      adw::Clamp > gtk::ListBox of ui::TechnologyRow (power, rescan)
+//!                       gtk::ScrolledWindow > adw::ClampScrollable > gtk::ListView
+//!                         of ui::ServiceRow over model::ServiceList
+//! ```
+//!
+//! Data flow: zbus runs on its own threads; the client applies connmand's
+//! signals to its `State` and sends `Event`s; one future on the GLib main
+//! context applies them to the models; widgets follow the models through
+//! notifications and `items-changed`. Actions call the client from futures on
+//! the main context, never blocking it. GTK is not initialised until a
+//! window is needed: the client and the models run without it.
+
+pub mod application;
 pub mod config;
 pub mod connman;
+pub mod i18n;
+pub mod model;
+pub mod ui;
 
 /// Runs the application.
-pub fn run() -> std::process::ExitCode {
-    println!("{} {}", config::APP_ID, config::VERSION);
-    std::process::ExitCode::SUCCESS
+pub fn run() -> glib::ExitCode {
+    use gio::prelude::*;
+    application::Application::new().run()
 }

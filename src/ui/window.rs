@@ -1,0 +1,610 @@
+//! The window: the global state in the header (with the airplane-mode
+//! toggle), the technologies with their switches, and connmand's services in
+//! its order. When ConnMan is not there it says so, and fills itself in when
+//! connmand appears.
+
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashSet;
+
+use adw::prelude::*;
+use adw::subclass::prelude::*;
+use gtk::{gio, glib, CompositeTemplate};
+
+use super::service_row::ServiceRow;
+use super::technology_row::TechnologyRow;
+use super::text;
+use super::WinAction;
+use crate::application::Backend;
+use crate::connman::{ConnmanError, TechnologyType};
+use crate::i18n::gettext;
+use crate::model::{Availability, ServiceObject, TechnologyObject};
+
+mod imp {
+    use super::*;
+
+    #[derive(Default, CompositeTemplate)]
+    #[template(file = "window.ui")]
+    pub struct Window {
+        #[template_child]
+        pub(super) toast_overlay: TemplateChild<adw::ToastOverlay>,
+        #[template_child]
+        pub(super) title_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub(super) subtitle_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub(super) offline_button: TemplateChild<gtk::ToggleButton>,
+        #[template_child]
+        pub(super) stack: TemplateChild<gtk::Stack>,
+        #[template_child]
+        pub(super) no_bus_page: TemplateChild<adw::StatusPage>,
+        #[template_child]
+        pub(super) technologies_box: TemplateChild<gtk::ListBox>,
+        #[template_child]
+        pub(super) services_stack: TemplateChild<gtk::Stack>,
+        #[template_child]
+        pub(super) services_view: TemplateChild<gtk::ListView>,
+        pub(super) backend: OnceCell<Backend>,
+        /// Handlers on the models, disconnected when the window goes.
+        pub(super) handlers: RefCell<Vec<(glib::Object, glib::SignalHandlerId)>>,
+        /// Services whose connecting the person canceled: the failing
+        /// `Connect` that follows is not an error to show.
+        pub(super) canceled: RefCell<HashSet<String>>,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for Window {
+        const NAME: &'static str = "CnWindow";
+        type Type = super::Window;
+        type ParentType = adw::Window;
+
+        fn class_init(klass: &mut Self::Class) {
+            klass.bind_template();
+            let path = |p: Option<&glib::Variant>| p.and_then(|v| v.get::<String>());
+            klass.install_action(
+                WinAction::ConnectService.detailed(),
+                Some(glib::VariantTy::STRING),
+                move |win, _, p| {
+                    if let Some(p) = path(p) {
+                        win.connect_service(&p);
+                    }
+                },
+            );
+            klass.install_action(
+                WinAction::DisconnectService.detailed(),
+                Some(glib::VariantTy::STRING),
+                move |win, _, p| {
+                    if let Some(p) = path(p) {
+                        win.disconnect_service(&p);
+                    }
+                },
+            );
+            klass.install_action(
+                WinAction::ScanTechnology.detailed(),
+                Some(glib::VariantTy::STRING),
+                move |win, _, p| {
+                    if let Some(p) = path(p) {
+                        win.scan(&p);
+                    }
+                },
+            );
+            klass.install_action(
+                WinAction::SetPowered.detailed(),
+                Some(&<(String, bool)>::static_variant_type()),
+                |win, _, p| {
+                    if let Some((path, on)) = p.and_then(|v| v.get::<(String, bool)>()) {
+                        win.set_powered(&path, on);
+                    }
+                },
+            );
+            klass.install_action(WinAction::Rescan.detailed(), None, |win, _, _| {
+                win.rescan_wifi();
+            });
+            klass.install_action(WinAction::About.detailed(), None, |win, _, _| {
+                win.show_about();
+            });
+        }
+
+        fn instance_init(obj: &glib::subclass::InitializingObject<Self>) {
+            obj.init_template();
+        }
+    }
+
+    impl ObjectImpl for Window {
+        fn dispose(&self) {
+            for (obj, handler) in self.handlers.take() {
+                obj.disconnect(handler);
+            }
+        }
+    }
+
+    impl WidgetImpl for Window {}
+    impl WindowImpl for Window {}
+    impl AdwWindowImpl for Window {}
+}
+
+glib::wrapper! {
+    pub struct Window(ObjectSubclass<imp::Window>)
+        @extends adw::Window, gtk::Window, gtk::Widget,
+        @implements gtk::Buildable, gtk::ConstraintTarget, gtk::Native, gtk::Root,
+            gtk::ShortcutManager;
+}
+
+impl Window {
+    /// A window on `backend`'s models. `app`'s actions (`app.quit`) are
+    /// reachable from the window's menu and shortcuts when given. GTK and
+    /// libadwaita must be initialised ([`super::init`]).
+    pub fn new(backend: &Backend, app: Option<&gio::Application>) -> Self {
+        let win: Self = glib::Object::new();
+        if let Some(app) = app {
+            win.insert_action_group("app", Some(app));
+        }
+        let _ = win.imp().backend.set(backend.clone());
+        win.setup_shortcuts();
+        win.setup_technologies();
+        win.setup_services();
+        win.setup_header();
+        win
+    }
+
+    fn backend(&self) -> &Backend {
+        self.imp().backend.get().expect("set in new()")
+    }
+
+    fn keep(&self, obj: &impl IsA<glib::Object>, handler: glib::SignalHandlerId) {
+        self.imp()
+            .handlers
+            .borrow_mut()
+            .push((obj.clone().upcast(), handler));
+    }
+
+    fn setup_shortcuts(&self) {
+        let controller = gtk::ShortcutController::new();
+        controller.set_scope(gtk::ShortcutScope::Managed);
+        for (accel, action) in [
+            ("<Control>r", WinAction::Rescan.detailed()),
+            ("F5", WinAction::Rescan.detailed()),
+            ("<Control>w", "window.close"),
+            ("<Control>q", "app.quit"),
+        ] {
+            controller.add_shortcut(gtk::Shortcut::new(
+                gtk::ShortcutTrigger::parse_string(accel),
+                Some(gtk::NamedAction::new(action)),
+            ));
+        }
+        self.add_controller(controller);
+    }
+
+    fn setup_technologies(&self) {
+        let imp = self.imp();
+        let techs = self.backend().models().technologies.clone();
+        imp.technologies_box.bind_model(Some(&techs), |item| {
+            let t = item
+                .downcast_ref::<TechnologyObject>()
+                .expect("a TechnologyList holds TechnologyObjects");
+            TechnologyRow::new(t).upcast()
+        });
+        let handler = techs.connect_items_changed(glib::clone!(
+            #[weak(rename_to = win)]
+            self,
+            move |list, _, _, _| {
+                win.imp().technologies_box.set_visible(list.n_items() > 0);
+                // wifi may have come or gone: the rescan action follows
+                win.update_header();
+            }
+        ));
+        self.keep(&techs, handler);
+        imp.technologies_box.set_visible(techs.n_items() > 0);
+    }
+
+    fn setup_services(&self) {
+        let imp = self.imp();
+        let services = self.backend().models().services.clone();
+        let factory = gtk::SignalListItemFactory::new();
+        factory.connect_setup(|_, item| {
+            let item = item
+                .downcast_ref::<gtk::ListItem>()
+                .expect("a ListView makes ListItems");
+            item.set_child(Some(&ServiceRow::new()));
+        });
+        factory.connect_bind(|_, item| {
+            let item = item.downcast_ref::<gtk::ListItem>().expect("ListItem");
+            if let (Some(row), Some(service)) = (
+                item.child().and_downcast::<ServiceRow>(),
+                item.item().and_downcast::<ServiceObject>(),
+            ) {
+                row.bind(&service);
+            }
+        });
+        factory.connect_unbind(|_, item| {
+            let item = item.downcast_ref::<gtk::ListItem>().expect("ListItem");
+            if let Some(row) = item.child().and_downcast::<ServiceRow>() {
+                row.unbind();
+            }
+        });
+        imp.services_view.set_factory(Some(&factory));
+        imp.services_view
+            .set_model(Some(&gtk::NoSelection::new(Some(services.clone()))));
+        // Enter (or a double click) on a row toggles it
+        imp.services_view.connect_activate(glib::clone!(
+            #[weak(rename_to = win)]
+            self,
+            move |view, position| {
+                let service = view
+                    .model()
+                    .and_then(|m| m.item(position))
+                    .and_downcast::<ServiceObject>();
+                if let Some(s) = service {
+                    if s.is_connected() || s.is_busy() {
+                        win.disconnect_service(&s.path());
+                    } else {
+                        win.connect_service(&s.path());
+                    }
+                }
+            }
+        ));
+        let handler = services.connect_items_changed(glib::clone!(
+            #[weak(rename_to = win)]
+            self,
+            move |_, _, _, _| win.update_services_page()
+        ));
+        self.keep(&services, handler);
+        self.update_services_page();
+    }
+
+    fn update_services_page(&self) {
+        let imp = self.imp();
+        let empty = self.backend().models().services.n_items() == 0;
+        imp.services_stack
+            .set_visible_child_name(if empty { "empty" } else { "list" });
+    }
+
+    fn setup_header(&self) {
+        let imp = self.imp();
+        let manager = self.backend().models().manager.clone();
+        let handler = manager.connect_notify_local(
+            None,
+            glib::clone!(
+                #[weak(rename_to = win)]
+                self,
+                move |_, _| win.update_header()
+            ),
+        );
+        self.keep(&manager, handler);
+        imp.offline_button.connect_toggled(glib::clone!(
+            #[weak(rename_to = win)]
+            self,
+            move |button| win.offline_toggled(button.is_active())
+        ));
+        self.update_header();
+    }
+
+    fn update_header(&self) {
+        let imp = self.imp();
+        let m = &self.backend().models().manager;
+        let availability = m.availability();
+        let (title, subtitle) =
+            text::header(availability, &m.manager_state(), m.offline_mode(), &m.via());
+        imp.title_label.set_label(&title);
+        imp.subtitle_label
+            .set_label(subtitle.as_deref().unwrap_or_default());
+        imp.subtitle_label.set_visible(subtitle.is_some());
+        let page = match availability {
+            Availability::Starting => "starting",
+            Availability::NoBus => "no-bus",
+            Availability::Down => "down",
+            Availability::Up => "main",
+        };
+        if availability == Availability::NoBus {
+            let text = format!(
+                "{}\n\n{}",
+                gettext(
+                    "Connie talks to ConnMan over the D-Bus system bus, and could not \
+                     connect to it. Check that the D-Bus system daemon is running."
+                ),
+                m.bus_error()
+            );
+            // a status page's description is markup
+            imp.no_bus_page
+                .set_description(Some(&glib::markup_escape_text(&text)));
+        }
+        // the first page appears at once; later changes (connmand going and
+        // coming) cross-fade
+        let transition = if imp.stack.visible_child_name().as_deref() == Some("starting") {
+            gtk::StackTransitionType::None
+        } else {
+            gtk::StackTransitionType::Crossfade
+        };
+        imp.stack.set_visible_child_full(page, transition);
+        let up = availability == Availability::Up;
+        imp.offline_button.set_sensitive(up);
+        imp.offline_button.set_active(m.offline_mode());
+        self.action_set_enabled(WinAction::Rescan.detailed(), up && self.wifi().is_some());
+    }
+
+    fn wifi(&self) -> Option<TechnologyObject> {
+        self.backend()
+            .models()
+            .technologies
+            .by_type(&TechnologyType::Wifi)
+    }
+
+    /// Shows that `what` failed (a short sentence: toasts are one line) with
+    /// "Details": why, in connmand's words made human, with the hint for
+    /// permission problems, and the technical error. Routine errors
+    /// (canceled, already done, in progress) are not shown.
+    /// `subject` (a network's name, shown literally) opens the details.
+    pub fn show_error(&self, what: &str, subject: Option<&str>, error: &ConnmanError) {
+        eprintln!("connie: {what}: {error}");
+        if error.is_routine() {
+            return;
+        }
+        let title = if error.is_permission_problem() {
+            gettext("Not allowed to change the network")
+        } else {
+            what.to_owned()
+        };
+        let why = gettext(&error.sentence());
+        self.show_failure(&title, subject, &why, &error.to_string());
+    }
+
+    /// A toast saying `title`, with "Details" telling `why` (about
+    /// `subject`, when given) and the `technical` error.
+    fn show_failure(&self, title: &str, subject: Option<&str>, why: &str, technical: &str) {
+        let title = title.to_owned();
+        let why = match subject {
+            Some(s) => format!("{s}: {why}"),
+            None => why.to_owned(),
+        };
+        let technical = technical.to_owned();
+        // toast titles are markup in libadwaita 1.2
+        let toast = adw::Toast::new(&glib::markup_escape_text(&title));
+        toast.set_timeout(8);
+        toast.set_button_label(Some(&gettext("Details")));
+        toast.connect_button_clicked(glib::clone!(
+            #[weak(rename_to = win)]
+            self,
+            move |_| win.show_details(&title, &why, &technical)
+        ));
+        self.imp().toast_overlay.add_toast(toast);
+    }
+
+    fn show_details(&self, title: &str, why: &str, technical: &str) {
+        let dialog = adw::MessageDialog::new(
+            Some(self),
+            Some(title),
+            Some(&format!("{why}\n\n{technical}")),
+        );
+        dialog.add_response("close", &gettext("_Close"));
+        dialog.present();
+    }
+
+    fn service(&self, path: &str) -> Option<ServiceObject> {
+        self.backend().models().services.get(path)
+    }
+
+    /// Connects `path` (asynchronously; the row shows progress).
+    pub fn connect_service(&self, path: &str) {
+        let (Some(client), Some(service)) = (self.backend().client(), self.service(path)) else {
+            return;
+        };
+        if service.pending() {
+            return;
+        }
+        service.set_pending(true);
+        self.imp().canceled.borrow_mut().remove(path);
+        let name = text::display_name(&service.name(), service.hidden());
+        let enterprise = service.security() == "ieee8021x";
+        let weak = self.downgrade();
+        let path = path.to_owned();
+        glib::spawn_future_local(async move {
+            let result = client.connect_service(&path).await;
+            service.set_pending(false);
+            let Some(win) = weak.upgrade() else {
+                return;
+            };
+            let canceled = win.imp().canceled.borrow_mut().remove(&path);
+            match result {
+                Err(e) if canceled && e.is_expected_after_cancel() => {}
+                // connmand refuses enterprise networks it has no provisioning for
+                Err(e @ ConnmanError::InvalidArguments) if enterprise => {
+                    eprintln!("connie: connecting {path}: {e}");
+                    win.show_failure(
+                        &gettext("Could not connect"),
+                        Some(&name),
+                        &gettext(
+                            "This enterprise (802.1X) network needs settings that an \
+                             administrator provides in a file under /var/lib/connman; \
+                             ConnMan has none for it.",
+                        ),
+                        &e.to_string(),
+                    );
+                }
+                Err(e) => win.show_error(&gettext("Could not connect"), Some(&name), &e),
+                Ok(()) => {}
+            }
+        });
+    }
+
+    /// Disconnects `path`, or cancels its connecting.
+    pub fn disconnect_service(&self, path: &str) {
+        let (Some(client), Some(service)) = (self.backend().client(), self.service(path)) else {
+            return;
+        };
+        if service.is_busy() {
+            self.imp().canceled.borrow_mut().insert(path.to_owned());
+        }
+        let name = text::display_name(&service.name(), service.hidden());
+        let weak = self.downgrade();
+        let path = path.to_owned();
+        glib::spawn_future_local(async move {
+            if let Err(e) = client.disconnect_service(&path).await {
+                if let Some(win) = weak.upgrade() {
+                    win.show_error(&gettext("Could not disconnect"), Some(&name), &e);
+                }
+            }
+        });
+    }
+
+    fn scan(&self, path: &str) {
+        let Some(client) = self.backend().client() else {
+            return;
+        };
+        let Some(tech) = self.backend().models().technologies.get(path) else {
+            return;
+        };
+        if tech.scanning() {
+            return;
+        }
+        tech.set_scanning(true);
+        let weak = self.downgrade();
+        let path = path.to_owned();
+        glib::spawn_future_local(async move {
+            let result = client.scan(&path).await;
+            tech.set_scanning(false);
+            if let (Err(e), Some(win)) = (result, weak.upgrade()) {
+                win.show_error(&gettext("Scanning failed"), None, &e);
+            }
+        });
+    }
+
+    /// Scans for wifi networks (Ctrl+R).
+    pub fn rescan_wifi(&self) {
+        if let Some(wifi) = self.wifi().filter(|w| w.powered()) {
+            self.scan(&wifi.path());
+        }
+    }
+
+    fn set_powered(&self, path: &str, on: bool) {
+        let Some(client) = self.backend().client() else {
+            return;
+        };
+        let tech = self.backend().models().technologies.get(path);
+        let name = tech
+            .as_ref()
+            .map(|t| text::technology_name(&t.technology_type(), &t.name()))
+            .unwrap_or_default();
+        let weak = self.downgrade();
+        let path = path.to_owned();
+        glib::spawn_future_local(async move {
+            if let Err(e) = client.set_powered(&path, on).await {
+                // the switch goes back to what connmand says
+                if let Some(t) = tech {
+                    t.notify_powered();
+                }
+                if let Some(win) = weak.upgrade() {
+                    let what = if on {
+                        gettext("Could not switch it on")
+                    } else {
+                        gettext("Could not switch it off")
+                    };
+                    win.show_error(&what, Some(&name), &e);
+                }
+            }
+        });
+    }
+
+    fn offline_toggled(&self, on: bool) {
+        let manager = self.backend().models().manager.clone();
+        if manager.offline_mode() == on {
+            return;
+        }
+        let Some(client) = self.backend().client() else {
+            return;
+        };
+        let weak = self.downgrade();
+        glib::spawn_future_local(async move {
+            if let Err(e) = client.set_offline_mode(on).await {
+                let Some(win) = weak.upgrade() else {
+                    return;
+                };
+                win.imp().offline_button.set_active(manager.offline_mode());
+                win.show_error(&gettext("Could not change airplane mode"), None, &e);
+            }
+        });
+    }
+
+    fn show_about(&self) {
+        let about = adw::AboutWindow::builder()
+            .transient_for(self)
+            .modal(true)
+            .application_name(gettext("Connie"))
+            .application_icon("network-workgroup-symbolic")
+            .version(crate::config::VERSION)
+            .comments(gettext("A desktop front-end for ConnMan"))
+            .license_type(gtk::License::Gpl30)
+            .build();
+        about.present();
+    }
+
+    /// The name of the page shown: `starting`, `no-bus`, `down` or `main`.
+    pub fn visible_page(&self) -> String {
+        self.imp()
+            .stack
+            .visible_child_name()
+            .map(Into::into)
+            .unwrap_or_default()
+    }
+
+    /// The header's title and subtitle as shown (the subtitle empty when hidden).
+    pub fn header_text(&self) -> (String, String) {
+        let imp = self.imp();
+        let subtitle = if imp.subtitle_label.is_visible() {
+            imp.subtitle_label.text().into()
+        } else {
+            String::new()
+        };
+        (imp.title_label.text().into(), subtitle)
+    }
+
+    /// The service paths in the order the list view shows them.
+    pub fn service_paths(&self) -> Vec<String> {
+        let Some(model) = self.imp().services_view.model() else {
+            return Vec::new();
+        };
+        (0..model.n_items())
+            .filter_map(|i| model.item(i).and_downcast::<ServiceObject>())
+            .map(|s| s.path())
+            .collect()
+    }
+
+    /// The row widget showing `path`, if the list view made one (it makes
+    /// rows only for what is on screen, and around it).
+    pub fn service_row(&self, path: &str) -> Option<ServiceRow> {
+        fn find(w: &gtk::Widget, path: &str) -> Option<ServiceRow> {
+            if let Some(row) = w.downcast_ref::<ServiceRow>() {
+                return row
+                    .service()
+                    .is_some_and(|s| s.path() == path)
+                    .then(|| row.clone());
+            }
+            let mut child = w.first_child();
+            while let Some(c) = child {
+                if let Some(r) = find(&c, path) {
+                    return Some(r);
+                }
+                child = c.next_sibling();
+            }
+            None
+        }
+        find(self.imp().services_view.upcast_ref(), path)
+    }
+
+    /// The row of the technology at `path`.
+    pub fn technology_row(&self, path: &str) -> Option<TechnologyRow> {
+        let mut child = self.imp().technologies_box.first_child();
+        while let Some(c) = child {
+            if let Some(row) = c.downcast_ref::<TechnologyRow>() {
+                if row.technology().is_some_and(|t| t.path() == path) {
+                    return Some(row.clone());
+                }
+            }
+            child = c.next_sibling();
+        }
+        None
+    }
+
+    /// The airplane-mode toggle.
+    pub fn offline_button(&self) -> gtk::ToggleButton {
+        self.imp().offline_button.get()
+    }
+}

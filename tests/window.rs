@@ -1,0 +1,474 @@
+//! The window against the lab's real connmand: what it lists, in which
+//! order, how it follows connmand, and its buttons. GTK tests run one at a
+//! time on one thread (`#[gtk::test]`); every wait is bounded.
+
+use std::collections::HashMap;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use connie::application::Backend;
+use connie::connman::state::{PathDicts, State};
+use connie::connman::ServiceType;
+use connie::model::ServiceObject;
+use connie::ui::Window;
+use connman_lab::{AccessPoint, ApSet, Daemon, Lab, LabOptions, Security};
+use gtk::prelude::*;
+use zbus::zvariant::{OwnedValue, Value};
+
+/// Lets the main loop run until `cond` holds, for at most `secs` seconds.
+async fn wait_until(secs: u64, what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !cond() {
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {secs} s: {what}"
+        );
+        glib::timeout_future(Duration::from_millis(50)).await;
+    }
+}
+
+fn connmanctl_order(lab: &Lab) -> Vec<String> {
+    let out = Command::new("connmanctl")
+        .arg("services")
+        .env("DBUS_SYSTEM_BUS_ADDRESS", lab.bus_address())
+        .output()
+        .expect("connmanctl");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().last())
+        .map(|id| format!("/net/connman/service/{id}"))
+        .collect()
+}
+
+async fn window_on(lab: &Lab) -> (Backend, Window) {
+    connie::ui::init().expect("GTK");
+    let backend = Backend::new();
+    let conn = lab
+        .connect()
+        .await
+        .map_err(|e| zbus::Error::Failure(e.to_string()));
+    backend.start(conn).await;
+    let window = Window::new(&backend, None);
+    window.present();
+    (backend, window)
+}
+
+fn service(backend: &Backend, path: &str) -> Option<ServiceObject> {
+    backend.models().services.get(path)
+}
+
+fn connected(backend: &Backend, win: &Window) -> usize {
+    win.service_paths()
+        .iter()
+        .filter(|p| service(backend, p).is_some_and(|s| s.is_connected()))
+        .count()
+}
+
+/// Waits until the window lists exactly what `connmanctl services` lists, in
+/// the same order, and `cond` holds too.
+async fn wait_same_as_connmanctl(
+    lab: &Lab,
+    win: &Window,
+    secs: u64,
+    what: &str,
+    mut cond: impl FnMut() -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if cond() && win.service_paths() == connmanctl_order(lab) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {secs} s: {what}; window {:?}, connmanctl {:?}",
+            win.service_paths(),
+            connmanctl_order(lab)
+        );
+        glib::timeout_future(Duration::from_millis(200)).await;
+    }
+}
+
+#[gtk::test]
+async fn lists_connmands_services_in_its_order_and_follows_changes() {
+    let Some(lab) = Lab::for_test(LabOptions {
+        ethernet: 3,
+        ..Default::default()
+    }) else {
+        return;
+    };
+    let (backend, win) = window_on(&lab).await;
+    wait_same_as_connmanctl(&lab, &win, 40, "three wired services connected", || {
+        connected(&backend, &win) == 3
+    })
+    .await;
+    assert_eq!(win.visible_page(), "main");
+    let paths = win.service_paths();
+    wait_until(10, "a row for each service", || {
+        paths.iter().all(|p| win.service_row(p).is_some())
+    })
+    .await;
+    for p in &paths {
+        let row = win.service_row(p).unwrap();
+        assert_eq!(row.name_text(), "Wired");
+        assert!(
+            row.subtitle_text().contains("Saved"),
+            "{}",
+            row.subtitle_text()
+        );
+        assert_eq!(row.button().label().as_deref(), Some("Disconnect"));
+    }
+    wait_until(30, "online via Wired in the header", || {
+        win.header_text() == ("Online".into(), "via Wired".into())
+    })
+    .await;
+
+    // a change: the top service disconnects (from its row), connmand moves
+    // it below the connected ones, and the window follows
+    let top = paths[0].clone();
+    win.service_row(&top).unwrap().button().emit_clicked();
+    wait_same_as_connmanctl(
+        &lab,
+        &win,
+        20,
+        "the top service idle, at the bottom",
+        || {
+            service(&backend, &top).is_some_and(|s| s.state() == "idle")
+                && win.service_paths().last() == Some(&top)
+        },
+    )
+    .await;
+    win.close();
+}
+
+#[gtk::test]
+async fn connects_and_disconnects_from_a_row() {
+    let Some(lab) = Lab::for_test(LabOptions {
+        ethernet: 1,
+        online_check: false,
+        ..Default::default()
+    }) else {
+        return;
+    };
+    let (backend, win) = window_on(&lab).await;
+    wait_until(40, "the wired service connected", || {
+        connected(&backend, &win) == 1
+    })
+    .await;
+    let path = win.service_paths()[0].clone();
+    wait_until(10, "its row", || win.service_row(&path).is_some()).await;
+    let row = win.service_row(&path).unwrap();
+    assert_eq!(row.button().label().as_deref(), Some("Disconnect"));
+
+    row.button().emit_clicked();
+    wait_until(20, "idle, and the button says Connect", || {
+        service(&backend, &path).is_some_and(|s| s.state() == "idle")
+            && win
+                .service_row(&path)
+                .is_some_and(|r| r.button().label().as_deref() == Some("Connect"))
+    })
+    .await;
+    assert!(win
+        .service_row(&path)
+        .unwrap()
+        .subtitle_text()
+        .contains("Not connected"));
+    assert_eq!(win.header_text().0, "Not Connected");
+
+    win.service_row(&path).unwrap().button().emit_clicked();
+    wait_until(
+        30,
+        "connected again, and the button says Disconnect",
+        || {
+            service(&backend, &path).is_some_and(|s| s.is_connected() && !s.pending())
+                && win
+                    .service_row(&path)
+                    .is_some_and(|r| r.button().label().as_deref() == Some("Disconnect"))
+        },
+    )
+    .await;
+    assert_eq!(connmanctl_order(&lab), win.service_paths());
+
+    // airplane mode from the header's toggle, and back
+    win.offline_button().set_active(true);
+    wait_until(20, "airplane mode in the header", || {
+        backend.models().manager.offline_mode() && win.header_text().0 == "Airplane Mode"
+    })
+    .await;
+    win.offline_button().set_active(false);
+    wait_until(20, "airplane mode off", || {
+        !backend.models().manager.offline_mode() && win.header_text().0 != "Airplane Mode"
+    })
+    .await;
+    assert!(!win.offline_button().is_active());
+    win.close();
+}
+
+/// The client and the models follow connmand on a plain GLib main context,
+/// with no GTK call anywhere (gtk-rs would panic on one before `gtk::init`).
+#[test]
+fn the_backend_runs_without_gtk() {
+    let Some(lab) = Lab::for_test(LabOptions::default()) else {
+        return;
+    };
+    let ctx = glib::MainContext::new();
+    ctx.with_thread_default(|| {
+        ctx.block_on(async {
+            let backend = Backend::new();
+            let conn = lab
+                .connect()
+                .await
+                .map_err(|e| zbus::Error::Failure(e.to_string()));
+            backend.start(conn).await;
+            let models = backend.models().clone();
+            wait_until(40, "the wired service connected, in the models", || {
+                models.manager.availability() == connie::model::Availability::Up
+                    && models.services.n_items() == 1
+                    && models
+                        .services
+                        .item(0)
+                        .and_downcast::<ServiceObject>()
+                        .is_some_and(|s| s.is_connected())
+            })
+            .await;
+            assert_eq!(models.services.paths(), connmanctl_order(&lab));
+            assert_eq!(models.manager.via(), "Wired");
+        })
+    })
+    .expect("a fresh main context");
+}
+
+#[gtk::test]
+async fn says_when_connman_is_not_running_and_fills_in_when_it_starts() {
+    let Some(lab) = Lab::for_test(LabOptions::default()) else {
+        return;
+    };
+    let (backend, win) = window_on(&lab).await;
+    wait_until(40, "the main page with a service", || {
+        win.visible_page() == "main" && !win.service_paths().is_empty()
+    })
+    .await;
+
+    lab.stop_daemon(Daemon::Connmand)
+        .await
+        .expect("stop connmand");
+    wait_until(20, "the not-running page", || win.visible_page() == "down").await;
+    assert!(win.service_paths().is_empty());
+    assert_eq!(win.header_text().0, "No ConnMan");
+    assert!(!win.offline_button().is_sensitive());
+
+    lab.start_daemon(Daemon::Connmand)
+        .await
+        .expect("start connmand");
+    wait_until(30, "the main page again", || win.visible_page() == "main").await;
+    wait_same_as_connmanctl(&lab, &win, 40, "the service back and connected", || {
+        connected(&backend, &win) == 1
+    })
+    .await;
+    win.close();
+}
+
+fn service_named(backend: &Backend, win: &Window, name: &str) -> Option<ServiceObject> {
+    win.service_paths()
+        .iter()
+        .filter_map(|p| service(backend, p))
+        .find(|s| s.name() == name)
+}
+
+#[gtk::test]
+async fn wifi_switch_scan_and_networks_coming_and_going() {
+    let Some(lab) = Lab::for_test(LabOptions {
+        ethernet: 1,
+        wifi: true,
+        aps: ApSet::Empty,
+        online_check: false,
+        ..Default::default()
+    }) else {
+        return;
+    };
+    let (backend, win) = window_on(&lab).await;
+    let techs = backend.models().technologies.clone();
+    wait_until(40, "the wifi technology", || {
+        techs.by_type(&ServiceType::Wifi).is_some()
+    })
+    .await;
+    let wifi = techs.by_type(&ServiceType::Wifi).unwrap();
+    let row = win.technology_row(&wifi.path()).expect("a row for wifi");
+
+    // the switch asks connmand; the model (and so the switch) follows
+    if !wifi.powered() {
+        row.power_switch().set_active(true);
+        wait_until(20, "wifi powered", || wifi.powered()).await;
+    }
+    assert!(row.power_switch().state());
+
+    // a hostile name, literally
+    let name = "Café <b>&amp; _x";
+    let mut ap = AccessPoint::new(name, Security::Open);
+    ap.signal = -40;
+    lab.add_ap(&ap).await.expect("add_ap");
+    wait_until(10, "the rescan button usable", || {
+        row.rescan_button().is_sensitive()
+    })
+    .await;
+    row.rescan_button().emit_clicked();
+    assert!(wifi.scanning(), "scanning shows at once");
+    assert!(!row.rescan_button().is_sensitive());
+    wait_until(40, "the scan done", || !wifi.scanning()).await;
+    wait_same_as_connmanctl(&lab, &win, 40, "the new network listed", || {
+        service_named(&backend, &win, name).is_some()
+    })
+    .await;
+    let cafe = service_named(&backend, &win, name).unwrap();
+    assert_eq!(cafe.kind(), "wifi");
+    assert!(!cafe.secured());
+    wait_until(10, "its row", || win.service_row(&cafe.path()).is_some()).await;
+    assert_eq!(win.service_row(&cafe.path()).unwrap().name_text(), name);
+
+    // connect to it from its row
+    win.service_row(&cafe.path())
+        .unwrap()
+        .button()
+        .emit_clicked();
+    wait_until(40, "connected to the open network", || {
+        cafe.is_connected() && !cafe.pending()
+    })
+    .await;
+    win.service_row(&cafe.path())
+        .unwrap()
+        .button()
+        .emit_clicked();
+    wait_until(20, "disconnected", || cafe.state() == "idle").await;
+
+    // the network goes away
+    lab.remove_ap(name.as_bytes()).await.expect("remove_ap");
+    win.rescan_wifi();
+    wait_same_as_connmanctl(&lab, &win, 40, "the network gone", || {
+        service_named(&backend, &win, name).is_none()
+    })
+    .await;
+    win.close();
+}
+
+fn dict(entries: Vec<(&str, Value<'static>)>) -> HashMap<String, OwnedValue> {
+    entries
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), OwnedValue::try_from(v).unwrap()))
+        .collect()
+}
+
+/// Without a lab: a state made by hand, with hostile names.
+#[gtk::test]
+async fn shows_names_literally_and_fits_a_phone() {
+    connie::ui::init().expect("GTK");
+    let mut state = State::default();
+    let techs: PathDicts = vec![(
+        "/net/connman/technology/wifi".into(),
+        dict(vec![
+            ("Name", Value::from("WiFi")),
+            ("Type", Value::from("wifi")),
+            ("Powered", Value::Bool(true)),
+            ("Connected", Value::Bool(true)),
+        ]),
+    )];
+    let hostile = "<b>Café</b> & _x \u{202E}";
+    let services: PathDicts = vec![
+        (
+            "/net/connman/service/wifi_a".into(),
+            dict(vec![
+                ("Name", Value::from(hostile)),
+                ("Type", Value::from("wifi")),
+                ("State", Value::from("online")),
+                ("Strength", Value::U8(90)),
+                ("Favorite", Value::Bool(true)),
+                ("Security", Value::from(vec!["psk"])),
+            ]),
+        ),
+        (
+            "/net/connman/service/wifi_hidden".into(),
+            dict(vec![
+                ("Type", Value::from("wifi")),
+                ("State", Value::from("association")),
+                ("Strength", Value::U8(20)),
+                ("Security", Value::from(vec!["none"])),
+            ]),
+        ),
+        (
+            "/net/connman/service/vpn_b".into(),
+            dict(vec![
+                ("Name", Value::from("Work & <i>VPN</i>")),
+                ("Type", Value::from("vpn")),
+                ("State", Value::from("idle")),
+            ]),
+        ),
+    ];
+    let manager = dict(vec![
+        ("State", Value::from("online")),
+        ("OfflineMode", Value::Bool(false)),
+    ]);
+    state.reset_connman(&manager, &techs, &services);
+    let backend = Backend::new();
+    backend.models().reset(&state);
+    let win = Window::new(&backend, None);
+    win.set_default_size(360, 640);
+    win.present();
+    let (min_width, _, _, _) = win.measure(gtk::Orientation::Horizontal, -1);
+    assert!(min_width <= 360, "minimum width {min_width}");
+
+    assert_eq!(win.visible_page(), "main");
+    assert_eq!(
+        win.header_text(),
+        ("Online".to_owned(), format!("via {hostile}"))
+    );
+    let a = "/net/connman/service/wifi_a";
+    wait_until(10, "the rows", || win.service_row(a).is_some()).await;
+    let row = win.service_row(a).unwrap();
+    assert_eq!(row.name_text(), hostile);
+    assert_eq!(row.subtitle_text(), "Wi-Fi · Online · Saved");
+    assert_eq!(row.button().label().as_deref(), Some("Disconnect"));
+
+    let hidden = win.service_row("/net/connman/service/wifi_hidden").unwrap();
+    assert_eq!(hidden.name_text(), "Hidden network");
+    assert_eq!(hidden.button().label().as_deref(), Some("Cancel"));
+    let vpn = win.service_row("/net/connman/service/vpn_b").unwrap();
+    assert_eq!(vpn.name_text(), "Work & <i>VPN</i>");
+    assert_eq!(vpn.subtitle_text(), "VPN · Not connected");
+
+    let wifi = win
+        .technology_row("/net/connman/technology/wifi")
+        .expect("the wifi row");
+    assert_eq!(adw::prelude::PreferencesRowExt::title(&wifi), "Wi-Fi");
+    assert!(wifi.power_switch().is_active());
+    assert!(wifi.rescan_button().is_visible());
+
+    // a property change updates its row in place
+    let (event, _) =
+        state.service_property("/net/connman/service/vpn_b", "State", &Value::from("ready"));
+    backend.models().apply(&event.unwrap(), &state);
+    assert_eq!(vpn.subtitle_text(), "VPN · Connected");
+    assert_eq!(vpn.button().label().as_deref(), Some("Disconnect"));
+    win.close();
+}
+
+#[gtk::test]
+async fn says_when_the_system_bus_cannot_be_reached() {
+    connie::ui::init().expect("GTK");
+    let backend = Backend::new();
+    backend
+        .start(Err(zbus::Error::Failure("no <bus> & no luck".into())))
+        .await;
+    assert!(backend.client().is_none());
+    let win = Window::new(&backend, None);
+    win.present();
+    assert_eq!(win.visible_page(), "no-bus");
+    assert_eq!(
+        backend.models().manager.availability(),
+        connie::model::Availability::NoBus
+    );
+    assert!(backend
+        .models()
+        .manager
+        .bus_error()
+        .contains("no <bus> & no luck"));
+    assert!(!win.offline_button().is_sensitive());
+    win.close();
+}
