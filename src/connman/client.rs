@@ -47,7 +47,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(180);
 struct Inner {
     conn: zbus::Connection,
     state: Mutex<State>,
-    events: async_channel::Sender<Event>,
+    /// One sender per subscriber; closed ones are dropped on the next event.
+    subscribers: Mutex<Vec<async_channel::Sender<Event>>>,
     calls: AtomicU64,
     connman_owner: Mutex<Option<String>>,
     vpn_owner: Mutex<Option<String>>,
@@ -58,7 +59,6 @@ struct Inner {
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
-    events: async_channel::Receiver<Event>,
     _task: Arc<zbus::Task<()>>,
 }
 
@@ -106,11 +106,10 @@ impl Client {
         conn: zbus::Connection,
         agents: Option<AgentHandle>,
     ) -> Result<Client, ConnmanError> {
-        let (tx, rx) = async_channel::unbounded();
         let inner = Arc::new(Inner {
             conn: conn.clone(),
             state: Mutex::new(State::default()),
-            events: tx,
+            subscribers: Mutex::new(Vec::new()),
             calls: AtomicU64::new(0),
             connman_owner: Mutex::new(None),
             vpn_owner: Mutex::new(None),
@@ -157,17 +156,22 @@ impl Client {
         );
         Ok(Client {
             inner,
-            events: rx,
             _task: Arc::new(task),
         })
     }
 
-    /// The events, in order. One consumer (the UI) takes them.
+    /// A new subscription to the events, in order, from now on (each
+    /// subscriber gets every event: the window, the tray, a test). Read the
+    /// current state with [`Client::state`] first; drop the receiver to
+    /// unsubscribe.
     pub fn events(&self) -> async_channel::Receiver<Event> {
-        self.events.clone()
+        let (tx, rx) = async_channel::unbounded();
+        self.inner.subscribers.lock().unwrap().push(tx);
+        rx
     }
 
-    /// The state as of the last event delivered.
+    /// The state now (as of the last event sent). Do not call it again while
+    /// holding the guard, e.g. from code notified while applying the state.
     pub fn state(&self) -> MutexGuard<'_, State> {
         self.inner.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -441,7 +445,14 @@ impl Inner {
     }
 
     fn emit(&self, event: Event) {
-        let _ = self.events.try_send(event);
+        let mut subscribers = self.subscribers.lock().unwrap();
+        subscribers.retain(|s| !s.is_closed());
+        if let Some((last, rest)) = subscribers.split_last() {
+            for s in rest {
+                let _ = s.try_send(event.clone());
+            }
+            let _ = last.try_send(event);
+        }
     }
 
     async fn name_owner(
