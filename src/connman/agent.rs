@@ -64,6 +64,7 @@ use zbus::zvariant::{ObjectPath, OwnedObjectPath, OwnedValue, Signature, Type, V
 use zbus::{Connection, DBusError};
 
 use super::error::ConnmanError;
+use super::types::string_enum;
 use super::types::{psk_passphrase_valid, wep_key_valid, ServiceError};
 
 /// Where the `net.connman.Agent` object is served.
@@ -127,53 +128,9 @@ impl AgentKind {
     }
 }
 
-macro_rules! wire_enum {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )+
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant, )+
-            /// A value this version of Connie does not know, kept verbatim.
-            Unknown(String),
-        }
-
-        impl $name {
-            /// Every known value.
-            pub const KNOWN: &'static [$name] = &[$($name::$variant),+];
-
-            /// Parses the daemon's spelling; unknown values are kept in `Unknown`.
-            pub fn parse(s: &str) -> Self {
-                match s {
-                    $( $text => Self::$variant, )+
-                    other => Self::Unknown(other.to_owned()),
-                }
-            }
-
-            /// The daemon's spelling.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $( Self::$variant => $text, )+
-                    Self::Unknown(s) => s,
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-wire_enum! {
+string_enum! {
     /// A field's `Type` (agent-api.txt and vpn-agent-api.txt).
-    pub enum FieldType {
+    pub enum FieldType (default Self::String) {
         /// Plain text: a network `Name`, an `Identity`, a `Username`.
         String = "string",
         /// WPA passphrase: 8–63 bytes or 64 hex digits.
@@ -205,9 +162,9 @@ impl FieldType {
     }
 }
 
-wire_enum! {
+string_enum! {
     /// A field's `Requirement`.
-    pub enum Requirement {
+    pub enum Requirement (default Self::Mandatory) {
         /// Must be answered.
         Mandatory = "mandatory",
         /// May be answered.

@@ -107,6 +107,9 @@ macro_rules! string_enum {
     };
 }
 
+/// Also used for the agents' field types and requirements.
+pub(crate) use string_enum;
+
 string_enum! {
     /// `Service.State`.
     pub enum ServiceState (default Self::Idle) {
