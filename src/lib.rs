@@ -29,6 +29,7 @@ pub mod config;
 pub mod connman;
 pub mod i18n;
 pub mod model;
+pub mod tray;
 pub mod ui;
 
 /// Runs the application.

@@ -1,0 +1,448 @@
+//! What the tray icon shows for a ConnMan state: the icon, its tooltip and
+//! its menu, as plain data. Pure (no GTK, no D-Bus), so every case is tested
+//! without a tray host; the StatusNotifierItem only maps this onto ksni.
+
+use crate::connman::state::State;
+use crate::connman::strength_level;
+use crate::connman::types::{ServiceProps, ServiceType};
+use crate::i18n::{gettext, gettext_f};
+use crate::ui::text::{display_name, service_icon, state_word, type_name};
+
+/// The icon and tooltip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Look {
+    /// A freedesktop icon name (Connie ships fallbacks under the same names).
+    pub icon: &'static str,
+    /// Drawn over `icon` while a VPN is up, so the uplink's state stays visible.
+    pub overlay: Option<&'static str>,
+    pub title: String,
+    /// Plain text, with `<`, `>` and `&` escaped: hosts may render it as markup.
+    pub tooltip: String,
+    /// Something went wrong (a service in failure): hosts may highlight the icon.
+    pub needs_attention: bool,
+}
+
+/// Escapes text for hosts that render tooltips (or notifications) as markup.
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for a dbusmenu label, where `_` marks a mnemonic.
+pub fn escape_mnemonic(text: &str) -> String {
+    text.replace('_', "__")
+}
+
+fn name_of(props: &ServiceProps) -> String {
+    display_name(props.name.as_deref().unwrap_or(""), props.is_hidden())
+}
+
+/// The service that carries the default route: the first connected one in
+/// connmand's order that is not a VPN.
+fn uplink(state: &State) -> Option<(&str, &ServiceProps)> {
+    state
+        .services_in_order()
+        .find(|(_, s)| s.type_ != ServiceType::Vpn && s.state.is_connected())
+}
+
+fn connected_vpn(state: &State) -> Option<(&str, &ServiceProps)> {
+    state
+        .services_in_order()
+        .find(|(_, s)| s.type_ == ServiceType::Vpn && s.state.is_connected())
+}
+
+/// The icon and tooltip for `state`.
+pub fn look(state: &State) -> Look {
+    let title = gettext("Connie");
+    let failed = state
+        .services_in_order()
+        .any(|(_, s)| s.current_error().is_some());
+    let vpn = connected_vpn(state);
+    let overlay = vpn.map(|_| "network-vpn-symbolic");
+    if !state.connman_running {
+        return Look {
+            icon: "network-error-symbolic",
+            overlay: None,
+            title,
+            tooltip: gettext("ConnMan is not running"),
+            needs_attention: false,
+        };
+    }
+    if state.manager.offline_mode {
+        return Look {
+            icon: "airplane-mode-symbolic",
+            overlay: None,
+            title,
+            tooltip: gettext("Airplane mode"),
+            needs_attention: false,
+        };
+    }
+    let mut lines = Vec::new();
+    let icon = if let Some((_, s)) = uplink(state) {
+        let name = escape_markup(&name_of(s));
+        let line = match s.strength {
+            Some(strength) if s.type_ == ServiceType::Wifi => {
+                gettext_f("Connected to {} ({} %)", &[&name, &strength.to_string()])
+            }
+            _ => gettext_f("Connected to {} ({})", &[&name, &type_name(&s.type_)]),
+        };
+        lines.push(line);
+        if let Some(addr) = s.ipv4.address.as_deref() {
+            lines.push(gettext_f("Address {}", &[&escape_markup(addr)]));
+        }
+        let level = s.strength.map_or(-1, |v| i32::from(strength_level(v)));
+        service_icon(&s.type_, level)
+    } else if let Some((_, s)) = state
+        .services_in_order()
+        .find(|(_, s)| s.state.is_connecting())
+    {
+        lines.push(gettext_f(
+            "Connecting to {}…",
+            &[&escape_markup(&name_of(s))],
+        ));
+        if s.type_ == ServiceType::Wifi {
+            "network-wireless-acquiring-symbolic"
+        } else {
+            "network-wired-acquiring-symbolic"
+        }
+    } else {
+        lines.push(gettext("Not connected"));
+        "network-offline-symbolic"
+    };
+    if let Some((_, v)) = vpn {
+        lines.push(gettext_f("VPN: {}", &[&escape_markup(&name_of(v))]));
+    }
+    Look {
+        icon: if failed && uplink(state).is_none() {
+            "network-error-symbolic"
+        } else {
+            icon
+        },
+        overlay,
+        title,
+        tooltip: lines.join("\n"),
+        needs_attention: failed,
+    }
+}
+
+/// What a menu entry does when clicked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Connect(String),
+    Disconnect(String),
+    ConnectHidden(String),
+    SetPowered(String, bool),
+    SetOffline(bool),
+    Rescan(String),
+    OpenWindow,
+    Quit,
+}
+
+/// One menu entry (labels already escaped for dbusmenu).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    Item {
+        label: String,
+        icon: &'static str,
+        /// `Some(true)` draws a check mark (the connected network).
+        checked: Option<bool>,
+        command: Option<Command>,
+    },
+    Header(String),
+    Separator,
+}
+
+fn service_entry(path: &str, s: &ServiceProps) -> Entry {
+    let level = s.strength.map_or(-1, |v| i32::from(strength_level(v)));
+    let mut label = name_of(s);
+    if s.is_secured() {
+        label.push_str(" 🔒");
+    }
+    if !s.state.is_connected() && !matches!(s.state, crate::connman::ServiceState::Idle) {
+        label = format!("{label} ({})", state_word(&s.state));
+    }
+    let command = if s.is_hidden() {
+        Command::ConnectHidden(path.to_owned())
+    } else if s.state.is_connected() || s.state.is_connecting() {
+        Command::Disconnect(path.to_owned())
+    } else {
+        Command::Connect(path.to_owned())
+    };
+    Entry::Item {
+        label: escape_mnemonic(&label),
+        icon: service_icon(&s.type_, level),
+        checked: Some(s.state.is_connected()),
+        command: Some(command),
+    }
+}
+
+/// The menu for `state`: wifi networks in connmand's order, VPNs, wired
+/// services, then hidden networks, technology switches, airplane mode,
+/// rescan, open and quit.
+pub fn menu(state: &State) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    let section = |title: String, kind: ServiceType, entries: &mut Vec<Entry>| {
+        let items: Vec<Entry> = state
+            .services_in_order()
+            .filter(|(_, s)| s.type_ == kind && !s.is_hidden())
+            .map(|(p, s)| service_entry(p, s))
+            .collect();
+        if !items.is_empty() {
+            entries.push(Entry::Header(escape_mnemonic(&title)));
+            entries.extend(items);
+            entries.push(Entry::Separator);
+        }
+    };
+    section(gettext("Wi-Fi Networks"), ServiceType::Wifi, &mut entries);
+    section(gettext("VPN"), ServiceType::Vpn, &mut entries);
+    section(gettext("Wired"), ServiceType::Ethernet, &mut entries);
+    if let Some((path, _)) = state
+        .services_in_order()
+        .find(|(_, s)| s.is_hidden() && s.type_ == ServiceType::Wifi)
+    {
+        entries.push(Entry::Item {
+            label: gettext("Connect to Hidden Network…"),
+            icon: "network-wireless-hidden-symbolic",
+            checked: None,
+            command: Some(Command::ConnectHidden(path.to_owned())),
+        });
+    }
+    for (path, t) in &state.technologies {
+        let name = crate::ui::text::technology_name(&t.type_, t.name.as_deref().unwrap_or(""));
+        entries.push(Entry::Item {
+            label: escape_mnemonic(&name),
+            icon: crate::ui::text::technology_icon(&t.type_),
+            checked: Some(t.powered),
+            command: Some(Command::SetPowered(path.clone(), !t.powered)),
+        });
+        if t.type_ == ServiceType::Wifi && t.powered {
+            entries.push(Entry::Item {
+                label: gettext("Scan for Wi-Fi Networks"),
+                icon: "view-refresh-symbolic",
+                checked: None,
+                command: Some(Command::Rescan(path.clone())),
+            });
+        }
+    }
+    if state.connman_running {
+        entries.push(Entry::Item {
+            label: gettext("Airplane Mode"),
+            icon: "airplane-mode-symbolic",
+            checked: Some(state.manager.offline_mode),
+            command: Some(Command::SetOffline(!state.manager.offline_mode)),
+        });
+    }
+    entries.push(Entry::Separator);
+    entries.push(Entry::Item {
+        label: gettext("Open Connie"),
+        icon: "",
+        checked: None,
+        command: Some(Command::OpenWindow),
+    });
+    entries.push(Entry::Item {
+        label: gettext("Quit"),
+        icon: "application-exit-symbolic",
+        checked: None,
+        command: Some(Command::Quit),
+    });
+    entries
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use zbus::zvariant::{OwnedValue, Value};
+
+    use super::*;
+    use crate::connman::state::PathDicts;
+
+    fn dict(entries: Vec<(&str, Value<'static>)>) -> HashMap<String, OwnedValue> {
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), OwnedValue::try_from(v).unwrap()))
+            .collect()
+    }
+
+    fn service(
+        name: Option<&str>,
+        kind: &str,
+        state: &str,
+        strength: u8,
+    ) -> HashMap<String, OwnedValue> {
+        let mut d = dict(vec![
+            ("Type", Value::from(kind.to_owned())),
+            ("State", Value::from(state.to_owned())),
+            ("Strength", Value::U8(strength)),
+            ("Security", Value::from(vec!["psk".to_owned()])),
+        ]);
+        if let Some(n) = name {
+            d.insert(
+                "Name".into(),
+                OwnedValue::try_from(Value::from(n.to_owned())).unwrap(),
+            );
+        }
+        d
+    }
+
+    fn state(services: Vec<(&str, HashMap<String, OwnedValue>)>, offline: bool) -> State {
+        let mut s = State::default();
+        let list: PathDicts = services
+            .into_iter()
+            .map(|(p, d)| (p.to_owned(), d))
+            .collect();
+        let techs: PathDicts = vec![(
+            "/net/connman/technology/wifi".into(),
+            dict(vec![
+                ("Type", Value::from("wifi")),
+                ("Powered", Value::from(true)),
+            ]),
+        )];
+        s.reset_connman(
+            &dict(vec![("OfflineMode", Value::from(offline))]),
+            &techs,
+            &list,
+        );
+        s
+    }
+
+    #[test]
+    fn the_icon_tells_the_state() {
+        let mut down = State::default();
+        assert_eq!(look(&down).icon, "network-error-symbolic");
+        down.connman_running = true;
+        assert_eq!(look(&down).icon, "network-offline-symbolic");
+        assert_eq!(look(&state(vec![], true)).icon, "airplane-mode-symbolic");
+        let wifi = state(
+            vec![("/w", service(Some("Home"), "wifi", "online", 90))],
+            false,
+        );
+        assert_eq!(
+            look(&wifi).icon,
+            "network-wireless-signal-excellent-symbolic"
+        );
+        let weak = state(
+            vec![("/w", service(Some("Home"), "wifi", "ready", 20))],
+            false,
+        );
+        assert_eq!(look(&weak).icon, "network-wireless-signal-weak-symbolic");
+        let wired = state(
+            vec![("/e", service(Some("Wired"), "ethernet", "ready", 0))],
+            false,
+        );
+        assert_eq!(look(&wired).icon, "network-wired-symbolic");
+        let connecting = state(
+            vec![("/w", service(Some("Home"), "wifi", "association", 50))],
+            false,
+        );
+        assert_eq!(
+            look(&connecting).icon,
+            "network-wireless-acquiring-symbolic"
+        );
+    }
+
+    #[test]
+    fn a_vpn_shows_on_top_of_the_uplink() {
+        let s = state(
+            vec![
+                ("/v", service(Some("Work"), "vpn", "ready", 0)),
+                ("/w", service(Some("Home"), "wifi", "online", 60)),
+            ],
+            false,
+        );
+        let l = look(&s);
+        assert_eq!(l.icon, "network-wireless-signal-good-symbolic");
+        assert_eq!(l.overlay, Some("network-vpn-symbolic"));
+        assert!(
+            l.tooltip.contains("Connected to Home (60 %)"),
+            "{}",
+            l.tooltip
+        );
+        assert!(l.tooltip.contains("VPN: Work"), "{}", l.tooltip);
+    }
+
+    #[test]
+    fn hostile_names_stay_text() {
+        let s = state(
+            vec![(
+                "/w",
+                service(Some("<b>Free</b> & _wifi"), "wifi", "ready", 70),
+            )],
+            false,
+        );
+        let l = look(&s);
+        assert!(
+            l.tooltip.contains("&lt;b&gt;Free&lt;/b&gt; &amp; _wifi"),
+            "{}",
+            l.tooltip
+        );
+        let m = menu(&s);
+        assert!(m.iter().any(
+            |e| matches!(e, Entry::Item { label, .. } if label.starts_with("<b>Free</b> & __wifi"))
+        ));
+    }
+
+    #[test]
+    fn the_menu_lists_networks_in_connmands_order_with_the_connected_one_checked() {
+        let s = state(
+            vec![
+                ("/b", service(Some("B"), "wifi", "ready", 40)),
+                ("/a", service(Some("A"), "wifi", "idle", 80)),
+                ("/h", service(None, "wifi", "idle", 50)),
+            ],
+            false,
+        );
+        let m = menu(&s);
+        let wifi: Vec<(&str, Option<bool>, &Option<Command>)> = m
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Item {
+                    label,
+                    checked,
+                    command: command @ Some(Command::Connect(_) | Command::Disconnect(_)),
+                    ..
+                } => Some((label.as_str(), *checked, command)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(wifi.len(), 2);
+        assert!(wifi[0].0.starts_with('B') && wifi[0].1 == Some(true));
+        assert_eq!(wifi[0].2, &Some(Command::Disconnect("/b".into())));
+        assert_eq!(wifi[1].2, &Some(Command::Connect("/a".into())));
+        assert!(m.contains(&Entry::Item {
+            label: "Connect to Hidden Network…".into(),
+            icon: "network-wireless-hidden-symbolic",
+            checked: None,
+            command: Some(Command::ConnectHidden("/h".into())),
+        }));
+        assert!(m.iter().any(|e| matches!(
+            e,
+            Entry::Item {
+                command: Some(Command::SetOffline(true)),
+                ..
+            }
+        )));
+        assert!(m.iter().any(|e| matches!(
+            e,
+            Entry::Item {
+                command: Some(Command::SetPowered(_, false)),
+                ..
+            }
+        )));
+        assert!(matches!(
+            m.last(),
+            Some(Entry::Item {
+                command: Some(Command::Quit),
+                ..
+            })
+        ));
+    }
+}
