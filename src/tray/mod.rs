@@ -1,4 +1,6 @@
 //! The tray icon (StatusNotifierItem). [`look`] decides what it shows, as
-//! plain data; the ksni item that serves it is built on that.
+//! plain data; [`item`] serves that through ksni, whose callbacks only send
+//! commands back to the main context.
 
+pub mod item;
 pub mod look;
