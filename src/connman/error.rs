@@ -474,7 +474,8 @@ impl std::error::Error for SettingError {}
 /// What to tell the person after `Service.Connect` failed, or `None` when
 /// nothing needs saying: they canceled the prompt themselves, or the error is
 /// routine. The service's own `Error` (e.g. `invalid-key` after a wrong
-/// password) says more than the call's error, and an 802.1X network without
+/// password; read it once the `Error` change has arrived) says more than the
+/// call's error, and an 802.1X network without
 /// a provisioning file fails with a bare `InvalidArguments` that needs
 /// explaining.
 pub fn connect_failure(
@@ -485,7 +486,10 @@ pub fn connect_failure(
     if error.is_routine() || (canceled_by_user && error.is_expected_after_cancel()) {
         return None;
     }
-    if let Some(e) = service.and_then(ServiceProps::current_error) {
+    // Right after a failed Connect the service's Error is about this attempt,
+    // whatever its state: connmand 1.41 leaves a wrong key as idle with
+    // Error = invalid-key, not in failure.
+    if let Some(e) = service.and_then(|s| s.error.as_ref()) {
         return Some(e.sentence());
     }
     let enterprise = service.is_some_and(|s| s.security.contains(&Security::Ieee8021x));
@@ -899,6 +903,13 @@ mod tests {
             ..Default::default()
         };
         let said = connect_failure(&ConnmanError::Failed(None), Some(&psk), false).unwrap();
+        assert_eq!(said, ServiceError::InvalidKey.sentence());
+        // as connmand 1.41 leaves it: idle, with the error
+        let idle = ServiceProps {
+            state: ServiceState::Idle,
+            ..psk
+        };
+        let said = connect_failure(&ConnmanError::Failed(None), Some(&idle), false).unwrap();
         assert_eq!(said, ServiceError::InvalidKey.sentence());
         let said = connect_failure(&ConnmanError::NoCarrier, None, false).unwrap();
         assert_eq!(said, ConnmanError::NoCarrier.sentence());
