@@ -4,9 +4,13 @@
 //!
 //! All state changes happen on the GLib main context: zbus does its I/O on
 //! its own threads, the client sends events, and one future here applies
-//! them to the models.
+//! them to the models. The client serves Connie's agents too: their requests
+//! come through a second future to the agent handler (the application's
+//! [`crate::ui::agent::Presenter`]), which opens dialogs, initialising GTK
+//! itself if the window never was.
 
 use std::cell::{OnceCell, RefCell};
+use std::collections::HashSet;
 use std::rc::Rc;
 
 use gio::prelude::*;
@@ -14,20 +18,76 @@ use gio::subclass::prelude::*;
 use gtk::prelude::*;
 
 use crate::config;
+use crate::connman::agent::AgentRequest;
 use crate::connman::client::Client;
 use crate::connman::ConnmanError;
 use crate::i18n::gettext;
 use crate::model::Models;
 
+/// What the agent's dialogs learnt about connects in progress, keyed by
+/// service path, for whoever called `Connect` (the window) to decide what to
+/// say when it fails. Cheap to clone (shared); GTK-free.
+#[derive(Clone, Default)]
+pub struct AgentNotes {
+    inner: Rc<RefCell<NotesInner>>,
+}
+
+#[derive(Default)]
+struct NotesInner {
+    canceled: HashSet<String>,
+    reported: HashSet<String>,
+}
+
+impl AgentNotes {
+    /// The person canceled the prompt for `path`.
+    pub fn note_canceled(&self, path: &str) {
+        self.inner.borrow_mut().canceled.insert(path.to_owned());
+    }
+
+    /// Whether the person canceled the prompt for `path` (then a failed
+    /// `Connect` with an error `is_expected_after_cancel` is no failure);
+    /// forgets it.
+    pub fn take_canceled(&self, path: &str) -> bool {
+        self.inner.borrow_mut().canceled.remove(path)
+    }
+
+    /// The daemon reported an error for `path` and a dialog says so.
+    pub fn note_reported(&self, path: &str) {
+        self.inner.borrow_mut().reported.insert(path.to_owned());
+    }
+
+    /// Whether a dialog already said why `path` failed (e.g. "wrong
+    /// password"): a toast for the same failure would repeat it. Forgets it.
+    pub fn take_reported(&self, path: &str) -> bool {
+        self.inner.borrow_mut().reported.remove(path)
+    }
+
+    /// A new attempt for `path` starts: forgets both.
+    pub fn forget(&self, path: &str) {
+        let mut inner = self.inner.borrow_mut();
+        inner.canceled.remove(path);
+        inner.reported.remove(path);
+    }
+}
+
+/// Takes the agents' requests on the main context.
+type AgentHandler = Rc<dyn Fn(AgentRequest, &Client)>;
+
 struct BackendInner {
     models: Models,
     client: RefCell<Option<Client>>,
     forwarder: RefCell<Option<glib::JoinHandle<()>>>,
+    agent_forwarder: RefCell<Option<glib::JoinHandle<()>>>,
+    agent_handler: Rc<RefCell<Option<AgentHandler>>>,
+    agent_notes: AgentNotes,
 }
 
 impl Drop for BackendInner {
     fn drop(&mut self) {
-        if let Some(task) = self.forwarder.take() {
+        for task in [self.forwarder.take(), self.agent_forwarder.take()]
+            .into_iter()
+            .flatten()
+        {
             task.abort();
         }
     }
@@ -53,6 +113,9 @@ impl Backend {
                 models: Models::new(),
                 client: RefCell::new(None),
                 forwarder: RefCell::new(None),
+                agent_forwarder: RefCell::new(None),
+                agent_handler: Rc::new(RefCell::new(None)),
+                agent_notes: AgentNotes::default(),
             }),
         }
     }
@@ -64,6 +127,18 @@ impl Backend {
     /// The client, once started.
     pub fn client(&self) -> Option<Client> {
         self.inner.client.borrow().clone()
+    }
+
+    /// What the agent's dialogs said or saw: the window asks it before
+    /// showing a `Connect` failure.
+    pub fn agent_notes(&self) -> AgentNotes {
+        self.inner.agent_notes.clone()
+    }
+
+    /// Who answers the agents' requests (the presenter). Without a handler
+    /// a request is dropped, which answers it as canceled.
+    pub fn set_agent_handler(&self, handler: impl Fn(AgentRequest, &Client) + 'static) {
+        self.inner.agent_handler.replace(Some(Rc::new(handler)));
     }
 
     /// Connects to the system bus (`DBUS_SYSTEM_BUS_ADDRESS` picks another
@@ -81,10 +156,10 @@ impl Backend {
     /// `block_on` of the default context).
     pub async fn start(&self, conn: zbus::Result<zbus::Connection>) {
         let started = match conn {
-            Ok(conn) => Client::start(conn).await,
+            Ok(conn) => Client::start_with_agents(conn).await,
             Err(e) => Err(ConnmanError::from(e)),
         };
-        let client = match started {
+        let (client, requests) = match started {
             Ok(c) => c,
             Err(e) => {
                 eprintln!("connie: cannot reach ConnMan over the system bus: {e}");
@@ -108,6 +183,22 @@ impl Backend {
             }
         });
         self.inner.forwarder.replace(Some(task));
+        let handler = self.inner.agent_handler.clone();
+        let agents_client = self.inner.client.borrow().clone();
+        let Some(agents_client) = agents_client else {
+            return;
+        };
+        let task = glib::spawn_future_local(async move {
+            while let Ok(request) = requests.recv().await {
+                let current = handler.borrow().clone();
+                match current {
+                    Some(handle) => handle(request, &agents_client),
+                    // dropped: the responder answers for it
+                    None => drop(request),
+                }
+            }
+        });
+        self.inner.agent_forwarder.replace(Some(task));
     }
 }
 
@@ -120,6 +211,7 @@ mod imp {
         /// Held while started with `--hidden`, so that the process stays.
         pub(super) hidden_hold: RefCell<Option<gio::ApplicationHoldGuard>>,
         pub(super) window: glib::WeakRef<crate::ui::Window>,
+        pub(super) presenter: OnceCell<crate::ui::agent::Presenter>,
     }
 
     #[glib::object_subclass]
@@ -155,10 +247,23 @@ mod imp {
     impl ApplicationImpl for Application {
         fn startup(&self) {
             self.parent_startup();
+            let app = self.obj();
             let backend = Backend::new();
+            // the presenter makes no widget until a daemon asks something
+            let presenter = crate::ui::agent::Presenter::new();
+            presenter.set_notes(backend.agent_notes());
+            presenter.set_application(&*app);
+            let weak = app.downgrade();
+            presenter.set_parent(move || {
+                let app = weak.upgrade()?;
+                let window = app.imp().window.upgrade()?;
+                Some(window.upcast())
+            });
+            let handler = presenter.clone();
+            backend.set_agent_handler(move |request, client| handler.handle(request, client));
+            let _ = self.presenter.set(presenter);
             backend.start_system();
             let _ = self.backend.set(backend);
-            let app = self.obj();
             let quit = gio::ActionEntry::builder("quit")
                 .activate(|app: &super::Application, _, _| app.quit())
                 .build();
@@ -221,7 +326,13 @@ impl Application {
         self.imp().backend.get()
     }
 
-    /// Presents the window, initialising GTK and libadwaita the first time.
+    /// Shows what connmand and connman-vpnd ask.
+    pub fn presenter(&self) -> Option<&crate::ui::agent::Presenter> {
+        self.imp().presenter.get()
+    }
+
+    /// Presents the window, initialising GTK and libadwaita the first time
+    /// (through [`crate::ui::init`], which the agent's dialogs share).
     pub fn present_window(&self) {
         let imp = self.imp();
         if let Some(window) = imp.window.upgrade() {

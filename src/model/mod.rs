@@ -9,15 +9,18 @@
 //! notify only the properties whose value changed.
 
 mod manager;
+pub mod moves;
 mod service_list;
 mod service_object;
 pub mod splice;
 mod technology;
+mod vpn;
 
 pub use manager::{Availability, ManagerObject};
 pub use service_list::ServiceList;
 pub use service_object::ServiceObject;
 pub use technology::{TechnologyList, TechnologyObject};
+pub use vpn::{vpn_service_path, VpnList, VpnObject};
 
 use crate::connman::state::{Event, State};
 
@@ -27,6 +30,8 @@ pub struct Models {
     pub manager: ManagerObject,
     pub technologies: TechnologyList,
     pub services: ServiceList,
+    /// connman-vpnd's connections (empty while it is not running).
+    pub vpns: VpnList,
 }
 
 impl Models {
@@ -38,6 +43,7 @@ impl Models {
     pub fn reset(&self, state: &State) {
         self.technologies.reset(state);
         self.services.reset(state);
+        self.vpns.reset(state);
         self.manager.update(state);
     }
 
@@ -45,6 +51,7 @@ impl Models {
     pub fn apply(&self, event: &Event, state: &State) {
         self.technologies.apply(event, state);
         self.services.apply(event, state);
+        self.vpns.apply(event, state);
         match event {
             Event::TechnologyAdded(_)
             | Event::TechnologyRemoved(_)

@@ -8,7 +8,20 @@ use gio::subclass::prelude::*;
 
 use super::service_object::ServiceObject;
 use super::splice;
+use crate::connman::client::vpn_connection_path;
 use crate::connman::state::{Event, State};
+use crate::connman::ServiceType;
+
+/// A VPN service follows the `SplitRouting` of its connman-vpnd connection.
+fn update_split_routing(obj: &ServiceObject, path: &str, state: &State) {
+    let on = state
+        .service(path)
+        .is_some_and(|s| s.type_ == ServiceType::Vpn)
+        && state
+            .vpn_connection(&vpn_connection_path(path))
+            .is_some_and(|c| c.split_routing);
+    obj.update_split_routing(on);
+}
 
 mod imp {
     use super::*;
@@ -84,13 +97,27 @@ impl ServiceList {
     pub fn apply(&self, event: &Event, state: &State) {
         match event {
             Event::ConnmanUp | Event::ConnmanDown => self.reset(state),
-            Event::ServicesChanged { updated, .. } => {
+            Event::ServicesChanged { updated, added, .. } => {
                 self.sync_order(state);
+                for path in added {
+                    if let Some(obj) = self.get(path) {
+                        update_split_routing(&obj, path, state);
+                    }
+                }
                 for path in updated {
                     self.update_one(path, state);
                 }
             }
             Event::ServiceChanged { path, .. } => self.update_one(path, state),
+            Event::VpnUp
+            | Event::VpnDown
+            | Event::VpnConnectionAdded(_)
+            | Event::VpnConnectionRemoved(_)
+            | Event::VpnConnectionChanged { .. } => {
+                for (path, obj) in self.imp().objects.borrow().iter() {
+                    update_split_routing(obj, path, state);
+                }
+            }
             _ => {}
         }
     }
@@ -103,6 +130,7 @@ impl ServiceList {
             if let Some(props) = state.service(&path) {
                 obj.update(props);
             }
+            update_split_routing(&obj, &path, state);
         }
     }
 
@@ -111,6 +139,7 @@ impl ServiceList {
             return;
         };
         obj.update(props);
+        update_split_routing(&obj, path, state);
     }
 
     fn sync_order(&self, state: &State) {

@@ -50,6 +50,10 @@ mod imp {
         /// A `Connect` call made by Connie is in flight (set by the UI).
         #[property(get, set)]
         pub(super) pending: Cell<bool>,
+        /// A VPN whose connection carries only its own networks
+        /// (connman-vpnd's `SplitRouting`); false for other services.
+        #[property(get)]
+        pub(super) split_routing: Cell<bool>,
     }
 
     impl Default for ServiceObject {
@@ -67,6 +71,7 @@ mod imp {
                 hidden: Cell::default(),
                 interface: RefCell::default(),
                 pending: Cell::default(),
+                split_routing: Cell::default(),
             }
         }
     }
@@ -150,6 +155,14 @@ impl ServiceObject {
             p.ethernet.interface.as_deref().unwrap_or_default(),
         ) {
             self.notify_interface();
+        }
+    }
+
+    /// Takes connman-vpnd's `SplitRouting` of the VPN connection behind
+    /// this service.
+    pub fn update_split_routing(&self, on: bool) {
+        if set(&self.imp().split_routing, on) {
+            self.notify_split_routing();
         }
     }
 

@@ -1,17 +1,22 @@
 //! The widgets. Nothing here may run before [`init`]: GTK and libadwaita
 //! are initialised only when the first window is needed.
 
+pub mod agent;
+mod service_details;
 mod service_row;
 mod technology_row;
 pub mod text;
+mod vpn_row;
 mod window;
 
 use std::cell::Cell;
 
 use gtk::prelude::*;
 
+pub use service_details::ServiceDetails;
 pub use service_row::ServiceRow;
 pub use technology_row::TechnologyRow;
+pub use vpn_row::VpnRow;
 pub use window::Window;
 
 /// The window's actions; `detailed()` is the name widgets and shortcuts use.
@@ -27,6 +32,8 @@ pub enum WinAction {
     SetPowered,
     /// Scans for wifi networks.
     Rescan,
+    /// Connects the wifi technology's hidden service (the agent asks the name).
+    ConnectHidden,
     About,
 }
 
@@ -38,7 +45,32 @@ impl WinAction {
             WinAction::ScanTechnology => "win.scan-technology",
             WinAction::SetPowered => "win.set-powered",
             WinAction::Rescan => "win.rescan",
+            WinAction::ConnectHidden => "win.connect-hidden",
             WinAction::About => "win.about",
+        }
+    }
+}
+
+/// A service row's own actions (its menu and its shortcuts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RowAction {
+    /// Before the service above (Alt+Up).
+    MoveUp,
+    /// After the service below (Alt+Down).
+    MoveDown,
+    /// The service's details page.
+    Details,
+    /// Forget a saved network, after asking.
+    Forget,
+}
+
+impl RowAction {
+    pub fn detailed(self) -> &'static str {
+        match self {
+            RowAction::MoveUp => "row.move-up",
+            RowAction::MoveDown => "row.move-down",
+            RowAction::Details => "row.details",
+            RowAction::Forget => "row.forget",
         }
     }
 }
@@ -61,8 +93,10 @@ pub fn init() -> Result<(), glib::BoolError> {
                 gtk::STYLE_PROVIDER_PRIORITY_APPLICATION,
             );
         }
+        ServiceDetails::ensure_type();
         ServiceRow::ensure_type();
         TechnologyRow::ensure_type();
+        VpnRow::ensure_type();
         Window::ensure_type();
     }
     Ok(())

@@ -2,15 +2,17 @@
 //! and "Saved", a lock for secured networks, progress while connecting, and
 //! one button that connects, disconnects or cancels.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 
 use adw::subclass::prelude::*;
 use gtk::prelude::*;
 use gtk::{glib, CompositeTemplate};
 
 use super::text;
-use super::WinAction;
-use crate::connman::ServiceError;
+use super::window::Window;
+use super::{RowAction, WinAction};
+use crate::connman::{ServiceError, ServiceType};
 use crate::i18n::{gettext, gettext_f};
 use crate::model::ServiceObject;
 
@@ -32,7 +34,15 @@ mod imp {
         pub(super) spinner: TemplateChild<gtk::Spinner>,
         #[template_child]
         pub(super) action_button: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub(super) menu_button: TemplateChild<gtk::MenuButton>,
+        #[template_child]
+        pub(super) split_label: TemplateChild<gtk::Label>,
         pub(super) service: RefCell<Option<(ServiceObject, glib::SignalHandlerId)>>,
+        pub(super) enabled: RefCell<HashMap<RowAction, bool>>,
+        /// Where the pointer grabbed the card for a drag.
+        pub(super) grab: Cell<(f64, f64)>,
+        pub(super) dnd_attached: Cell<bool>,
     }
 
     #[glib::object_subclass]
@@ -43,6 +53,18 @@ mod imp {
 
         fn class_init(klass: &mut Self::Class) {
             klass.bind_template();
+            klass.install_action(RowAction::MoveUp.detailed(), None, |row, _, _| {
+                row.with_window(|win, path| win.move_step(path, false));
+            });
+            klass.install_action(RowAction::MoveDown.detailed(), None, |row, _, _| {
+                row.with_window(|win, path| win.move_step(path, true));
+            });
+            klass.install_action(RowAction::Details.detailed(), None, |row, _, _| {
+                row.with_window(|win, path| win.show_service(path));
+            });
+            klass.install_action(RowAction::Forget.detailed(), None, |row, _, _| {
+                row.with_window(|win, path| win.forget_service(path));
+            });
         }
 
         fn instance_init(obj: &glib::subclass::InitializingObject<Self>) {
@@ -51,6 +73,24 @@ mod imp {
     }
 
     impl ObjectImpl for ServiceRow {
+        fn constructed(&self) {
+            self.parent_constructed();
+            let row = self.obj();
+            // nothing to move or forget until the window says so
+            for a in [RowAction::MoveUp, RowAction::MoveDown, RowAction::Forget] {
+                row.enable(a, false);
+            }
+            // drags start and land on the whole card (the list's row around
+            // this one, margins included), so it is attached once it has one
+            row.connect_notify_local(Some("parent"), |row, _| {
+                if let Some(card) = row.parent() {
+                    if !row.imp().dnd_attached.replace(true) {
+                        row.attach_drag_and_drop(&card);
+                    }
+                }
+            });
+        }
+
         fn dispose(&self) {
             self.obj().unbind();
         }
@@ -116,11 +156,199 @@ impl ServiceRow {
         self.imp().subtitle_label.text().into()
     }
 
+    /// The row's menu button (Move up, Move down, Details, Forget…).
+    pub fn menu_button(&self) -> gtk::MenuButton {
+        self.imp().menu_button.get()
+    }
+
+    /// Whether the "VPN in split mode" label shows.
+    pub fn shows_split_mode(&self) -> bool {
+        self.imp().split_label.is_visible()
+    }
+
+    /// Whether `action` (of this row's menu and shortcuts) can be used now.
+    pub fn action_enabled(&self, action: RowAction) -> bool {
+        self.imp()
+            .enabled
+            .borrow()
+            .get(&action)
+            .copied()
+            .unwrap_or(true)
+    }
+
+    fn enable(&self, action: RowAction, on: bool) {
+        self.imp().enabled.borrow_mut().insert(action, on);
+        self.action_set_enabled(action.detailed(), on);
+    }
+
+    /// Enables "Move up" and "Move down" as connmand's rules allow (the
+    /// window decides: it knows the neighbours).
+    pub fn set_moves(&self, up: bool, down: bool) {
+        self.enable(RowAction::MoveUp, up);
+        self.enable(RowAction::MoveDown, down);
+    }
+
+    fn with_window(&self, f: impl FnOnce(&Window, &str)) {
+        if let (Some(win), Some(s)) = (self.root().and_downcast::<Window>(), self.service()) {
+            f(&win, &s.path());
+        }
+    }
+
+    fn attach_drag_and_drop(&self, card: &gtk::Widget) {
+        let source = gtk::DragSource::new();
+        source.set_actions(gtk::gdk::DragAction::MOVE);
+        source.connect_prepare(glib::clone!(
+            #[weak(rename_to = row)]
+            self,
+            #[upgrade_or]
+            None,
+            move |_, x, y| {
+                // connmand moves only saved services
+                let s = row.service().filter(|s| s.favorite())?;
+                row.imp().grab.set((x, y));
+                Some(gtk::gdk::ContentProvider::for_value(&s.path().to_value()))
+            }
+        ));
+        source.connect_drag_begin(glib::clone!(
+            #[weak(rename_to = row)]
+            self,
+            move |source, _| {
+                // the card follows the pointer where it was grabbed
+                let card = row.parent().unwrap_or_else(|| row.clone().upcast());
+                let icon = gtk::WidgetPaintable::new(Some(&card));
+                let (x, y) = row.imp().grab.get();
+                source.set_icon(Some(&icon), x as i32, y as i32);
+                row.with_window(|win, path| win.drag_began(path));
+            }
+        ));
+        source.connect_drag_end(glib::clone!(
+            #[weak(rename_to = row)]
+            self,
+            move |_, _, _| {
+                if let Some(win) = row.root().and_downcast::<Window>() {
+                    win.drag_ended();
+                }
+            }
+        ));
+        source.connect_drag_cancel(glib::clone!(
+            #[weak(rename_to = row)]
+            self,
+            #[upgrade_or]
+            false,
+            move |_, _, reason| {
+                if reason == gtk::gdk::DragCancelReason::NoTarget {
+                    if let Some(win) = row.root().and_downcast::<Window>() {
+                        win.drag_canceled();
+                    }
+                }
+                false
+            }
+        ));
+        card.add_controller(source);
+
+        let target = gtk::DropTarget::new(String::static_type(), gtk::gdk::DragAction::MOVE);
+        let motion = glib::clone!(
+            #[weak(rename_to = row)]
+            self,
+            #[upgrade_or]
+            gtk::gdk::DragAction::empty(),
+            move |_: &gtk::DropTarget, _: f64, y: f64| {
+                let card = row.parent().unwrap_or_else(|| row.clone().upcast());
+                let before = y < f64::from(card.height()) / 2.0;
+                let allowed = row
+                    .root()
+                    .and_downcast::<Window>()
+                    .zip(row.service())
+                    .is_some_and(|(win, s)| win.drop_allowed(&s.path(), before));
+                row.mark_drop(allowed.then_some(before));
+                if allowed {
+                    gtk::gdk::DragAction::MOVE
+                } else {
+                    gtk::gdk::DragAction::empty()
+                }
+            }
+        );
+        target.connect_enter(motion.clone());
+        target.connect_motion(motion);
+        target.connect_leave(glib::clone!(
+            #[weak(rename_to = row)]
+            self,
+            move |_| row.mark_drop(None)
+        ));
+        target.connect_drop(glib::clone!(
+            #[weak(rename_to = row)]
+            self,
+            #[upgrade_or]
+            false,
+            move |_, value, _, y| {
+                row.mark_drop(None);
+                let card = row.parent().unwrap_or_else(|| row.clone().upcast());
+                let before = y < f64::from(card.height()) / 2.0;
+                let (Ok(moving), Some(win), Some(s)) = (
+                    value.get::<String>(),
+                    row.root().and_downcast::<Window>(),
+                    row.service(),
+                ) else {
+                    return false;
+                };
+                win.drop_service(&moving, &s.path(), before)
+            }
+        ));
+        card.add_controller(target);
+    }
+
+    /// Shows where a drop would go: above (`Some(true)`), below, or nowhere.
+    /// (On the card around the row: the line goes in the gap between cards.)
+    fn mark_drop(&self, place: Option<bool>) {
+        let card = self.parent().unwrap_or_else(|| self.clone().upcast());
+        card.remove_css_class("cn-drop-before");
+        card.remove_css_class("cn-drop-after");
+        match place {
+            Some(true) => card.add_css_class("cn-drop-before"),
+            Some(false) => card.add_css_class("cn-drop-after"),
+            None => {}
+        }
+    }
+
+    /// Where a drop would go now: above (`Some(true)`), below, or nowhere.
+    pub fn drop_mark(&self) -> Option<bool> {
+        let card = self.parent()?;
+        if card.has_css_class("cn-drop-before") {
+            Some(true)
+        } else if card.has_css_class("cn-drop-after") {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// While a drag is in progress: whether this row can take it
+    /// (`Some(true)`), cannot (`Some(false)`), or no drag (`None`).
+    pub fn mark_drag(&self, can_take: Option<bool>) {
+        self.remove_css_class("cn-drop-ok");
+        self.remove_css_class("cn-drop-refused");
+        match can_take {
+            Some(true) => self.add_css_class("cn-drop-ok"),
+            Some(false) => self.add_css_class("cn-drop-refused"),
+            None => {}
+        }
+    }
+
     fn update(&self) {
         let Some(s) = self.service() else {
             return;
         };
         let imp = self.imp();
+        // forgetting makes sense for saved wifi networks and VPNs (connmand
+        // refuses it for ethernet; hidden networks cannot be removed)
+        let forgettable = s.favorite()
+            && !s.hidden()
+            && matches!(s.service_type(), ServiceType::Wifi | ServiceType::Vpn);
+        self.enable(RowAction::Forget, forgettable);
+        imp.split_label.set_visible(s.split_routing());
+        if let Some(win) = self.root().and_downcast::<Window>() {
+            win.schedule_refresh_moves();
+        }
         let type_ = s.service_type();
         let state = s.service_state();
         let name = text::display_name(&s.name(), s.hidden());

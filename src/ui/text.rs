@@ -1,6 +1,7 @@
 //! The words and icons the window shows for connmand's values. Pure
 //! functions (no GTK), so they are tested without a display.
 
+use crate::connman::types::VpnState;
 use crate::connman::{ManagerState, ServiceError, ServiceState, ServiceType, TechnologyType};
 use crate::i18n::{gettext, gettext_f};
 use crate::model::Availability;
@@ -125,6 +126,51 @@ pub fn service_subtitle(f: &ServiceFacts<'_>) -> String {
         parts.push(gettext("Saved"));
     }
     parts.join(" · ")
+}
+
+/// A VPN type as its makers spell it (connman-vpnd sends it in lower case).
+pub fn vpn_type_name(kind: &str) -> String {
+    match kind {
+        "openvpn" => "OpenVPN".into(),
+        "wireguard" => "WireGuard".into(),
+        "openconnect" => "OpenConnect".into(),
+        "vpnc" => "VPNC".into(),
+        "l2tp" => "L2TP".into(),
+        "pptp" => "PPTP".into(),
+        other => other.to_owned(),
+    }
+}
+
+/// connman-vpnd's state of a connection in a word or two.
+pub fn vpn_state_word(state: &VpnState) -> String {
+    match state {
+        VpnState::Idle => gettext("Not connected"),
+        VpnState::Configuration => gettext("Connecting…"),
+        VpnState::Ready => gettext("Connected"),
+        VpnState::Disconnect => gettext("Disconnecting…"),
+        VpnState::Failure => gettext("Failed"),
+        VpnState::Unknown(s) => s.clone(),
+    }
+}
+
+/// The line under a VPN's name: type, host, state, and split mode.
+pub fn vpn_subtitle(kind: &str, host: &str, state: &VpnState, split: bool) -> String {
+    let split = if split {
+        // Translators: the VPN carries only its own networks
+        gettext("Split mode")
+    } else {
+        String::new()
+    };
+    [
+        vpn_type_name(kind),
+        host.to_owned(),
+        vpn_state_word(state),
+        split,
+    ]
+    .into_iter()
+    .filter(|s| !s.is_empty())
+    .collect::<Vec<_>>()
+    .join(" · ")
 }
 
 /// The name to show: connmand's, literally, or a description of a hidden one.
@@ -283,5 +329,18 @@ mod tests {
         );
         assert_eq!(first_sentence("One. Two."), "One.");
         assert_eq!(first_sentence("Only one."), "Only one.");
+    }
+
+    #[test]
+    fn vpn_lines() {
+        assert_eq!(
+            vpn_subtitle("openvpn", "10.77.0.1", &VpnState::Ready, true),
+            "OpenVPN · 10.77.0.1 · Connected · Split mode"
+        );
+        assert_eq!(
+            vpn_subtitle("<b>x</b>", "", &VpnState::Idle, false),
+            "<b>x</b> · Not connected"
+        );
+        assert_eq!(vpn_type_name("wireguard"), "WireGuard");
     }
 }

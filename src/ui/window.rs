@@ -3,21 +3,25 @@
 //! its order. When ConnMan is not there it says so, and fills itself in when
 //! connmand appears.
 
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashSet;
 
 use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gtk::{gio, glib, CompositeTemplate};
 
+use super::service_details::ServiceDetails;
 use super::service_row::ServiceRow;
 use super::technology_row::TechnologyRow;
 use super::text;
+use super::vpn_row::VpnRow;
 use super::WinAction;
 use crate::application::Backend;
+use crate::connman::ServiceError;
 use crate::connman::{ConnmanError, TechnologyType};
-use crate::i18n::gettext;
-use crate::model::{Availability, ServiceObject, TechnologyObject};
+use crate::i18n::{gettext, gettext_f};
+use crate::model::moves::{self, MoveKind, Refusal};
+use crate::model::{Availability, ServiceObject, TechnologyObject, VpnObject};
 
 mod imp {
     use super::*;
@@ -27,6 +31,12 @@ mod imp {
     pub struct Window {
         #[template_child]
         pub(super) toast_overlay: TemplateChild<adw::ToastOverlay>,
+        #[template_child]
+        pub(super) leaflet: TemplateChild<adw::Leaflet>,
+        #[template_child]
+        pub(super) list_page: TemplateChild<gtk::Box>,
+        #[template_child]
+        pub(super) details_page: TemplateChild<ServiceDetails>,
         #[template_child]
         pub(super) title_label: TemplateChild<gtk::Label>,
         #[template_child]
@@ -40,6 +50,12 @@ mod imp {
         #[template_child]
         pub(super) technologies_box: TemplateChild<gtk::ListBox>,
         #[template_child]
+        pub(super) vpn_section: TemplateChild<gtk::Box>,
+        #[template_child]
+        pub(super) vpn_box: TemplateChild<gtk::ListBox>,
+        #[template_child]
+        pub(super) hidden_button: TemplateChild<gtk::Button>,
+        #[template_child]
         pub(super) services_stack: TemplateChild<gtk::Stack>,
         #[template_child]
         pub(super) services_view: TemplateChild<gtk::ListView>,
@@ -49,6 +65,15 @@ mod imp {
         /// Services whose connecting the person canceled: the failing
         /// `Connect` that follows is not an error to show.
         pub(super) canceled: RefCell<HashSet<String>>,
+        /// The service being dragged, while a drag is in progress.
+        pub(super) dragging: RefCell<Option<String>>,
+        /// A refresh of the rows' move actions is queued.
+        pub(super) refresh_queued: Cell<bool>,
+        pub(super) forget_dialog: glib::WeakRef<adw::MessageDialog>,
+        /// The titles of the toasts shown, oldest first.
+        pub(super) toasts: RefCell<Vec<String>>,
+        /// Why the place last hovered in a drag would be refused.
+        pub(super) last_refusal: Cell<Option<Refusal>>,
     }
 
     #[glib::object_subclass]
@@ -99,6 +124,9 @@ mod imp {
             klass.install_action(WinAction::Rescan.detailed(), None, |win, _, _| {
                 win.rescan_wifi();
             });
+            klass.install_action(WinAction::ConnectHidden.detailed(), None, |win, _, _| {
+                win.connect_hidden();
+            });
             klass.install_action(WinAction::About.detailed(), None, |win, _, _| {
                 win.show_about();
             });
@@ -140,8 +168,10 @@ impl Window {
         }
         let _ = win.imp().backend.set(backend.clone());
         win.setup_shortcuts();
+        win.setup_details();
         win.setup_technologies();
         win.setup_services();
+        win.setup_vpns();
         win.setup_header();
         win
     }
@@ -172,6 +202,41 @@ impl Window {
             ));
         }
         self.add_controller(controller);
+    }
+
+    fn setup_details(&self) {
+        let imp = self.imp();
+        imp.details_page.back_button().connect_clicked(glib::clone!(
+            #[weak(rename_to = win)]
+            self,
+            move |_| win.close_details()
+        ));
+        // a swipe or Alt+Left back: stop following the service
+        imp.leaflet.connect_visible_child_notify(glib::clone!(
+            #[weak(rename_to = win)]
+            self,
+            move |leaflet| {
+                let imp = win.imp();
+                if leaflet.visible_child().as_ref() == Some(imp.list_page.upcast_ref()) {
+                    imp.details_page.stop();
+                }
+            }
+        ));
+        let escape = gtk::ShortcutController::new();
+        escape.add_shortcut(gtk::Shortcut::new(
+            gtk::ShortcutTrigger::parse_string("Escape"),
+            Some(gtk::CallbackAction::new(glib::clone!(
+                #[weak(rename_to = win)]
+                self,
+                #[upgrade_or]
+                glib::Propagation::Proceed,
+                move |_, _| {
+                    win.close_details();
+                    glib::Propagation::Stop
+                }
+            ))),
+        ));
+        imp.details_page.add_controller(escape);
     }
 
     fn setup_technologies(&self) {
@@ -206,15 +271,20 @@ impl Window {
                 .expect("a ListView makes ListItems");
             item.set_child(Some(&ServiceRow::new()));
         });
-        factory.connect_bind(|_, item| {
-            let item = item.downcast_ref::<gtk::ListItem>().expect("ListItem");
-            if let (Some(row), Some(service)) = (
-                item.child().and_downcast::<ServiceRow>(),
-                item.item().and_downcast::<ServiceObject>(),
-            ) {
-                row.bind(&service);
+        factory.connect_bind(glib::clone!(
+            #[weak(rename_to = win)]
+            self,
+            move |_, item| {
+                let item = item.downcast_ref::<gtk::ListItem>().expect("ListItem");
+                if let (Some(row), Some(service)) = (
+                    item.child().and_downcast::<ServiceRow>(),
+                    item.item().and_downcast::<ServiceObject>(),
+                ) {
+                    row.bind(&service);
+                    win.schedule_refresh_moves();
+                }
             }
-        });
+        ));
         factory.connect_unbind(|_, item| {
             let item = item.downcast_ref::<gtk::ListItem>().expect("ListItem");
             if let Some(row) = item.child().and_downcast::<ServiceRow>() {
@@ -222,6 +292,27 @@ impl Window {
             }
         });
         imp.services_view.set_factory(Some(&factory));
+        // Alt+Up / Alt+Down move the focused service
+        let keys = gtk::ShortcutController::new();
+        for (accel, down) in [("<Alt>Up", false), ("<Alt>Down", true)] {
+            keys.add_shortcut(gtk::Shortcut::new(
+                gtk::ShortcutTrigger::parse_string(accel),
+                Some(gtk::CallbackAction::new(glib::clone!(
+                    #[weak(rename_to = win)]
+                    self,
+                    #[upgrade_or]
+                    glib::Propagation::Proceed,
+                    move |_, _| {
+                        if win.move_focused(down) {
+                            glib::Propagation::Stop
+                        } else {
+                            glib::Propagation::Proceed
+                        }
+                    }
+                ))),
+            ));
+        }
+        imp.services_view.add_controller(keys);
         imp.services_view
             .set_model(Some(&gtk::NoSelection::new(Some(services.clone()))));
         // Enter (or a double click) on a row toggles it
@@ -245,10 +336,91 @@ impl Window {
         let handler = services.connect_items_changed(glib::clone!(
             #[weak(rename_to = win)]
             self,
-            move |_, _, _, _| win.update_services_page()
+            move |_, _, _, _| {
+                win.update_services_page();
+                win.update_hidden();
+                win.schedule_refresh_moves();
+            }
         ));
         self.keep(&services, handler);
         self.update_services_page();
+        self.update_hidden();
+    }
+
+    fn setup_vpns(&self) {
+        let imp = self.imp();
+        let vpns = self.backend().models().vpns.clone();
+        imp.vpn_box.bind_model(Some(&vpns), |item| {
+            let v = item
+                .downcast_ref::<VpnObject>()
+                .expect("a VpnList holds VpnObjects");
+            VpnRow::new(v).upcast()
+        });
+        let handler = vpns.connect_items_changed(glib::clone!(
+            #[weak(rename_to = win)]
+            self,
+            move |_, _, _, _| win.update_vpn_section()
+        ));
+        self.keep(&vpns, handler);
+        self.update_vpn_section();
+    }
+
+    /// The VPN section shows while connman-vpnd runs and has connections;
+    /// otherwise it is absent, quietly.
+    fn update_vpn_section(&self) {
+        let m = self.backend().models();
+        let shown = m.manager.vpn_running() && m.vpns.n_items() > 0;
+        self.imp().vpn_section.set_visible(shown);
+    }
+
+    /// Whether the VPN section shows.
+    pub fn vpn_section_shown(&self) -> bool {
+        self.imp().vpn_section.is_visible()
+    }
+
+    /// The rows of the VPN section, in connman-vpnd's order.
+    pub fn vpn_rows(&self) -> Vec<VpnRow> {
+        let mut rows = Vec::new();
+        let mut child = self.imp().vpn_box.first_child();
+        while let Some(c) = child {
+            if let Some(row) = c.downcast_ref::<VpnRow>() {
+                rows.push(row.clone());
+            }
+            child = c.next_sibling();
+        }
+        rows
+    }
+
+    /// The wifi technology's hidden service: a wifi service without a name.
+    fn hidden_service(&self) -> Option<ServiceObject> {
+        let services = &self.backend().models().services;
+        (0..services.n_items())
+            .filter_map(|i| services.item(i).and_downcast::<ServiceObject>())
+            .find(|s| s.hidden() && s.service_type() == crate::connman::ServiceType::Wifi)
+    }
+
+    fn update_hidden(&self) {
+        let hidden = self.hidden_service();
+        let button = &self.imp().hidden_button;
+        self.action_set_enabled(WinAction::ConnectHidden.detailed(), hidden.is_some());
+        button.set_tooltip_text(Some(&if hidden.is_some() {
+            gettext("Join a Wi-Fi network that does not broadcast its name")
+        } else {
+            gettext("No hidden Wi-Fi network is in range. Switch Wi-Fi on and scan to find one.")
+        }));
+    }
+
+    /// Whether "Connect to hidden network…" can be used, and its tooltip.
+    pub fn hidden_button(&self) -> gtk::Button {
+        self.imp().hidden_button.get()
+    }
+
+    /// Connects the hidden wifi service: connmand then asks the agent for
+    /// the network's name (and passphrase).
+    pub fn connect_hidden(&self) {
+        if let Some(s) = self.hidden_service() {
+            self.connect_service(&s.path());
+        }
     }
 
     fn update_services_page(&self) {
@@ -266,7 +438,10 @@ impl Window {
             glib::clone!(
                 #[weak(rename_to = win)]
                 self,
-                move |_, _| win.update_header()
+                move |_, _| {
+                    win.update_header();
+                    win.update_vpn_section();
+                }
             ),
         );
         self.keep(&manager, handler);
@@ -356,6 +531,7 @@ impl Window {
             None => why.to_owned(),
         };
         let technical = technical.to_owned();
+        self.imp().toasts.borrow_mut().push(title.clone());
         // toast titles are markup in libadwaita 1.2
         let toast = adw::Toast::new(&glib::markup_escape_text(&title));
         toast.set_timeout(8);
@@ -419,8 +595,297 @@ impl Window {
                         &e.to_string(),
                     );
                 }
-                Err(e) => win.show_error(&gettext("Could not connect"), Some(&name), &e),
+                Err(e) => {
+                    // a wrong password: the passphrase dialog says it plainly
+                    if matches!(e, ConnmanError::Failed(_)) && wrong_key(&client, &path).await {
+                        eprintln!("connie: connecting {path}: {e} (invalid-key)");
+                    } else {
+                        win.show_error(&gettext("Could not connect"), Some(&name), &e);
+                    }
+                }
                 Ok(()) => {}
+            }
+        });
+    }
+
+    /// Every service row the list view made (those on screen, and around).
+    pub fn service_rows(&self) -> Vec<ServiceRow> {
+        fn collect(w: &gtk::Widget, out: &mut Vec<ServiceRow>) {
+            if let Some(row) = w.downcast_ref::<ServiceRow>() {
+                out.push(row.clone());
+                return;
+            }
+            let mut child = w.first_child();
+            while let Some(c) = child {
+                collect(&c, out);
+                child = c.next_sibling();
+            }
+        }
+        let mut rows = Vec::new();
+        collect(self.imp().services_view.upcast_ref(), &mut rows);
+        rows
+    }
+
+    /// Queues a refresh of the rows' "Move up"/"Move down" (on idle: the
+    /// models notify while the client's state is locked, and the rules read it).
+    pub(super) fn schedule_refresh_moves(&self) {
+        if self.imp().refresh_queued.replace(true) {
+            return;
+        }
+        glib::idle_add_local_once(glib::clone!(
+            #[weak(rename_to = win)]
+            self,
+            move || {
+                win.imp().refresh_queued.set(false);
+                win.refresh_moves();
+            }
+        ));
+    }
+
+    /// Enables each row's moves as connmand's rules allow, and marks where
+    /// the service being dragged may go.
+    pub fn refresh_moves(&self) {
+        let Some(client) = self.backend().client() else {
+            return;
+        };
+        let rows = self.service_rows();
+        let dragging = self.imp().dragging.borrow().clone();
+        let verdicts: Vec<(bool, bool, Option<bool>)> = {
+            let state = client.state();
+            rows.iter()
+                .map(|row| {
+                    let Some(path) = row.service().map(|s| s.path()) else {
+                        return (false, false, None);
+                    };
+                    let up = moves::move_up(&state, &path).is_ok();
+                    let down = moves::move_down(&state, &path).is_ok();
+                    let take = dragging.as_deref().filter(|d| *d != path).map(|d| {
+                        moves::allowed_drop(&state, d, &path, true).is_ok()
+                            || moves::allowed_drop(&state, d, &path, false).is_ok()
+                    });
+                    (up, down, take)
+                })
+                .collect()
+        };
+        for (row, (up, down, take)) in rows.iter().zip(verdicts) {
+            row.set_moves(up, down);
+            row.mark_drag(take);
+        }
+    }
+
+    /// A drag of `path` started: the rows show where it may go.
+    pub fn drag_began(&self, path: &str) {
+        self.imp().last_refusal.set(None);
+        self.imp().dragging.replace(Some(path.to_owned()));
+        self.refresh_moves();
+    }
+
+    pub fn drag_ended(&self) {
+        self.imp().dragging.replace(None);
+        self.refresh_moves();
+    }
+
+    /// The service being dragged, if any.
+    pub fn dragging(&self) -> Option<String> {
+        self.imp().dragging.borrow().clone()
+    }
+
+    /// Whether the service being dragged may be dropped before (`before`)
+    /// or after `target`.
+    pub fn drop_allowed(&self, target: &str, before: bool) -> bool {
+        let (Some(client), Some(moving)) = (self.backend().client(), self.dragging()) else {
+            return false;
+        };
+        let verdict = moves::allowed_drop(&client.state(), &moving, target, before);
+        // kept for when the drag ends nowhere: the person then learns why
+        self.imp().last_refusal.set(verdict.err());
+        verdict.is_ok()
+    }
+
+    /// The drag ended without a drop: if it last hovered a place connmand
+    /// would refuse, say why.
+    pub fn drag_canceled(&self) {
+        if let Some(why) = self.imp().last_refusal.take() {
+            self.refuse_move(why);
+        }
+    }
+
+    /// A drop of `moving` before (`before`) or after `target`: what the
+    /// rows' DropTarget calls. An illegal move is refused here, with the
+    /// reason in a toast, and never reaches connmand (false); an allowed
+    /// one is asked of connmand (true), and the list then shows the order
+    /// connmand reports.
+    pub fn drop_service(&self, moving: &str, target: &str, before: bool) -> bool {
+        let Some(client) = self.backend().client() else {
+            return false;
+        };
+        let verdict = moves::allowed_drop(&client.state(), moving, target, before);
+        match verdict {
+            Ok(kind) => {
+                self.perform_move(moving, target, kind);
+                true
+            }
+            Err(why) => {
+                self.refuse_move(why);
+                false
+            }
+        }
+    }
+
+    fn refuse_move(&self, why: Refusal) {
+        let sentence = gettext(why.sentence());
+        self.imp().toasts.borrow_mut().push(sentence.clone());
+        let toast = adw::Toast::new(&glib::markup_escape_text(&sentence));
+        toast.set_timeout(6);
+        self.imp().toast_overlay.add_toast(toast);
+    }
+
+    /// "Move up" (`down` false) or "Move down" of `path`, refused with the
+    /// reason when connmand would not do it.
+    pub fn move_step(&self, path: &str, down: bool) {
+        let Some(client) = self.backend().client() else {
+            return;
+        };
+        let verdict = if down {
+            moves::move_down(&client.state(), path)
+        } else {
+            moves::move_up(&client.state(), path)
+        };
+        match verdict {
+            Ok((target, kind)) => self.perform_move(path, &target, kind),
+            Err(why) => self.refuse_move(why),
+        }
+    }
+
+    /// Alt+Up / Alt+Down: moves the service whose row has the focus; false
+    /// when no row has it.
+    pub fn move_focused(&self, down: bool) -> bool {
+        let Some(focus) = gtk::prelude::GtkWindowExt::focus(self) else {
+            return false;
+        };
+        // the focus is on the list item (the row's parent) or inside the row
+        let row = focus
+            .first_child()
+            .and_downcast::<ServiceRow>()
+            .or_else(|| focus.ancestor(ServiceRow::static_type()).and_downcast());
+        let Some(path) = row.and_then(|r| r.service()).map(|s| s.path()) else {
+            return false;
+        };
+        self.move_step(&path, down);
+        true
+    }
+
+    fn perform_move(&self, moving: &str, target: &str, kind: MoveKind) {
+        let Some(client) = self.backend().client() else {
+            return;
+        };
+        let name = self
+            .service(moving)
+            .map(|s| text::display_name(&s.name(), s.hidden()))
+            .unwrap_or_default();
+        let (moving, target) = (moving.to_owned(), target.to_owned());
+        let weak = self.downgrade();
+        glib::spawn_future_local(async move {
+            let result = match kind {
+                MoveKind::Before => client.move_before(&moving, &target).await,
+                MoveKind::After => client.move_after(&moving, &target).await,
+                MoveKind::VpnBelowUplink => client.vpn_below_uplink(&moving, &target).await,
+            };
+            if let (Err(e), Some(win)) = (result, weak.upgrade()) {
+                win.show_error(&gettext("Could not move it"), Some(&name), &e);
+            }
+        });
+    }
+
+    /// Asks whether to forget the saved network `path`; forgets it
+    /// (`Service.Remove`) when the person says so.
+    pub fn forget_service(&self, path: &str) {
+        let Some(service) = self.service(path) else {
+            return;
+        };
+        let name = text::display_name(&service.name(), service.hidden());
+        // the heading and body are plain text (MessageDialog's markup is off
+        // unless asked for)
+        let dialog = adw::MessageDialog::new(
+            Some(self),
+            Some(&gettext_f("Forget “{}”?", &[&name])),
+            Some(&gettext(
+                "Its passphrase and settings are deleted. To use it again, you connect and \
+                 enter the passphrase anew.",
+            )),
+        );
+        dialog.add_response("cancel", &gettext("_Cancel"));
+        dialog.add_response("forget", &gettext("_Forget"));
+        dialog.set_response_appearance("forget", adw::ResponseAppearance::Destructive);
+        dialog.set_default_response(Some("cancel"));
+        dialog.set_close_response("cancel");
+        let path = path.to_owned();
+        dialog.connect_response(
+            None,
+            glib::clone!(
+                #[weak(rename_to = win)]
+                self,
+                move |_, response| {
+                    if response == "forget" {
+                        win.remove_service(&path, &name);
+                    }
+                }
+            ),
+        );
+        self.imp().forget_dialog.set(Some(&dialog));
+        dialog.present();
+    }
+
+    /// Opens the details page of `path` (live while open).
+    pub fn show_service(&self, path: &str) {
+        let Some(client) = self.backend().client() else {
+            return;
+        };
+        let imp = self.imp();
+        imp.details_page.show(&client, path);
+        imp.leaflet.set_visible_child(&*imp.details_page);
+        imp.details_page.back_button().grab_focus();
+    }
+
+    /// Back from the details page to the list.
+    pub fn close_details(&self) {
+        let imp = self.imp();
+        // back where the person was: the row whose details were shown
+        let from = imp.details_page.path().and_then(|p| self.service_row(&p));
+        imp.leaflet.set_visible_child(&*imp.list_page);
+        imp.details_page.stop();
+        match from.and_then(|r| r.parent()) {
+            Some(card) => card.grab_focus(),
+            None => imp.services_view.grab_focus(),
+        };
+    }
+
+    /// The details page, when it is the page shown.
+    pub fn details_page(&self) -> Option<ServiceDetails> {
+        let imp = self.imp();
+        (imp.leaflet.visible_child().as_ref() == Some(imp.details_page.upcast_ref()))
+            .then(|| imp.details_page.get())
+    }
+
+    /// The titles of the toasts shown so far, oldest first.
+    pub fn toasts_shown(&self) -> Vec<String> {
+        self.imp().toasts.borrow().clone()
+    }
+
+    /// The open "Forget?" dialog, if any.
+    pub fn forget_dialog(&self) -> Option<adw::MessageDialog> {
+        self.imp().forget_dialog.upgrade()
+    }
+
+    fn remove_service(&self, path: &str, name: &str) {
+        let Some(client) = self.backend().client() else {
+            return;
+        };
+        let (path, name) = (path.to_owned(), name.to_owned());
+        let weak = self.downgrade();
+        glib::spawn_future_local(async move {
+            if let (Err(e), Some(win)) = (client.remove_service(&path).await, weak.upgrade()) {
+                win.show_error(&gettext("Could not forget it"), Some(&name), &e);
             }
         });
     }
@@ -607,4 +1072,25 @@ impl Window {
     pub fn offline_button(&self) -> gtk::ToggleButton {
         self.imp().offline_button.get()
     }
+}
+
+/// Whether the service's Connect, which just failed, failed on a wrong key.
+/// connmand sets `Error = invalid-key` (and may leave `failure` for `idle`
+/// at once, so the error is read whatever the state) before it answers the
+/// Connect; the signal may still be on its way: it is given a moment.
+async fn wrong_key(client: &crate::connman::client::Client, path: &str) -> bool {
+    let invalid = || {
+        client
+            .state()
+            .service(path)
+            .and_then(|s| s.error.as_ref())
+            .is_some_and(|e| *e == ServiceError::InvalidKey)
+    };
+    for _ in 0..5 {
+        if invalid() {
+            return true;
+        }
+        glib::timeout_future(std::time::Duration::from_millis(60)).await;
+    }
+    invalid()
 }

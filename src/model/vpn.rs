@@ -1,0 +1,283 @@
+//! connman-vpnd's connections, as a `gio::ListModel` of GObjects (the VPN
+//! section of the window). Empty while connman-vpnd is not running.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
+
+use gio::prelude::*;
+use gio::subclass::prelude::*;
+
+use super::splice;
+use crate::connman::state::{Event, State};
+use crate::connman::types::VpnConnectionProps;
+
+/// connmand's service for connman-vpnd's connection `path`: the connection
+/// `…/vpn/connection/<id>` is the service `…/service/vpn_<id>`.
+pub fn vpn_service_path(connection: &str) -> String {
+    let id = connection.rsplit('/').next().unwrap_or_default();
+    format!("/net/connman/service/vpn_{id}")
+}
+
+mod obj {
+    use super::*;
+
+    #[derive(glib::Properties, Default)]
+    #[properties(wrapper_type = super::VpnObject)]
+    pub struct VpnObject {
+        /// connman-vpnd's object path: the key, never changes.
+        #[property(get, set, construct_only)]
+        pub(super) path: RefCell<String>,
+        /// The name as connman-vpnd sends it. Hostile data: never markup.
+        #[property(get)]
+        pub(super) name: RefCell<String>,
+        /// The VPN type (`openvpn`, `wireguard`, ...).
+        #[property(get)]
+        pub(super) kind: RefCell<String>,
+        #[property(get)]
+        pub(super) host: RefCell<String>,
+        /// connman-vpnd's state spelling: `idle`, `configuration`, `ready`, ...
+        #[property(get)]
+        pub(super) state: RefCell<String>,
+        #[property(get)]
+        pub(super) split_routing: Cell<bool>,
+        /// It has routes of its own (`ServerRoutes`/`UserRoutes`): only
+        /// then can it carry just its networks (a move target in connmand).
+        #[property(get)]
+        pub(super) routed: Cell<bool>,
+        /// A Connect of Connie's is in flight (set by the UI).
+        #[property(get, set)]
+        pub(super) pending: Cell<bool>,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for VpnObject {
+        const NAME: &'static str = "CnVpn";
+        type Type = super::VpnObject;
+    }
+
+    #[glib::derived_properties]
+    impl ObjectImpl for VpnObject {}
+}
+
+glib::wrapper! {
+    /// One connman-vpnd connection, updated in place.
+    pub struct VpnObject(ObjectSubclass<obj::VpnObject>);
+}
+
+fn replace(cell: &RefCell<String>, value: &str) -> bool {
+    if *cell.borrow() == value {
+        return false;
+    }
+    cell.replace(value.to_owned());
+    true
+}
+
+impl VpnObject {
+    pub fn new(path: &str, props: &VpnConnectionProps) -> Self {
+        let o: Self = glib::Object::builder().property("path", path).build();
+        o.update(props);
+        o
+    }
+
+    /// Takes connman-vpnd's properties; notifies what changed.
+    pub fn update(&self, p: &VpnConnectionProps) {
+        let imp = self.imp();
+        let _frozen = self.freeze_notify();
+        if replace(&imp.name, p.name.as_deref().unwrap_or_default()) {
+            self.notify_name();
+        }
+        if replace(&imp.kind, p.type_.as_deref().unwrap_or_default()) {
+            self.notify_kind();
+        }
+        if replace(&imp.host, p.host.as_deref().unwrap_or_default()) {
+            self.notify_host();
+        }
+        if replace(&imp.state, p.state.as_str()) {
+            self.notify_state();
+        }
+        if imp.split_routing.replace(p.split_routing) != p.split_routing {
+            self.notify_split_routing();
+        }
+        let routed = p.has_routes();
+        if imp.routed.replace(routed) != routed {
+            self.notify_routed();
+        }
+    }
+
+    /// connmand's service for this connection (connect and disconnect go
+    /// through it).
+    pub fn service_path(&self) -> String {
+        vpn_service_path(&self.path())
+    }
+
+    pub fn is_connected(&self) -> bool {
+        crate::connman::types::VpnState::parse(&self.state()).is_connected()
+    }
+
+    pub fn is_busy(&self) -> bool {
+        crate::connman::types::VpnState::parse(&self.state()).is_connecting() || self.pending()
+    }
+}
+
+mod imp {
+    use super::*;
+
+    #[derive(Default)]
+    pub struct VpnList {
+        pub(super) order: RefCell<Vec<String>>,
+        pub(super) objects: RefCell<HashMap<String, VpnObject>>,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for VpnList {
+        const NAME: &'static str = "CnVpnList";
+        type Type = super::VpnList;
+        type Interfaces = (gio::ListModel,);
+    }
+
+    impl ObjectImpl for VpnList {}
+
+    impl ListModelImpl for VpnList {
+        fn item_type(&self) -> glib::Type {
+            VpnObject::static_type()
+        }
+
+        fn n_items(&self) -> u32 {
+            self.order.borrow().len() as u32
+        }
+
+        fn item(&self, position: u32) -> Option<glib::Object> {
+            let order = self.order.borrow();
+            let path = order.get(position as usize)?;
+            self.objects.borrow().get(path).map(|o| o.clone().upcast())
+        }
+    }
+}
+
+glib::wrapper! {
+    /// connman-vpnd's connections in its order; exact `items-changed`.
+    pub struct VpnList(ObjectSubclass<imp::VpnList>)
+        @implements gio::ListModel;
+}
+
+impl Default for VpnList {
+    fn default() -> Self {
+        glib::Object::new()
+    }
+}
+
+impl VpnList {
+    pub fn get(&self, path: &str) -> Option<VpnObject> {
+        self.imp().objects.borrow().get(path).cloned()
+    }
+
+    pub fn paths(&self) -> Vec<String> {
+        self.imp().order.borrow().clone()
+    }
+
+    /// Follows one event of the client.
+    pub fn apply(&self, event: &Event, state: &State) {
+        match event {
+            Event::ConnmanUp
+            | Event::VpnUp
+            | Event::VpnDown
+            | Event::VpnConnectionAdded(_)
+            | Event::VpnConnectionRemoved(_) => self.reset(state),
+            Event::VpnConnectionChanged { path, .. } => {
+                if let (Some(o), Some(p)) = (self.get(path), state.vpn_connection(path)) {
+                    o.update(p);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Takes the whole list from `state` (nothing while connman-vpnd is away).
+    pub fn reset(&self, state: &State) {
+        let imp = self.imp();
+        let target: Vec<String> = if state.vpn_running {
+            state
+                .vpn_connections
+                .iter()
+                .map(|(p, _)| p.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        {
+            let mut objects = imp.objects.borrow_mut();
+            for (path, props) in &state.vpn_connections {
+                match objects.get(path) {
+                    Some(o) => o.update(props),
+                    None => {
+                        objects.insert(path.clone(), VpnObject::new(path, props));
+                    }
+                }
+            }
+        }
+        let steps = splice::plan(&imp.order.borrow(), &target);
+        for step in steps {
+            splice::apply(&mut imp.order.borrow_mut(), &step);
+            self.items_changed(
+                step.position as u32,
+                step.removed as u32,
+                step.added.len() as u32,
+            );
+        }
+        let listed: HashSet<&String> = target.iter().collect();
+        imp.objects
+            .borrow_mut()
+            .retain(|path, _| listed.contains(path));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_service_of_a_connection() {
+        assert_eq!(
+            vpn_service_path("/net/connman/vpn/connection/10_77_0_1_lab"),
+            "/net/connman/service/vpn_10_77_0_1_lab"
+        );
+        assert_eq!(
+            crate::connman::client::vpn_connection_path(&vpn_service_path(
+                "/net/connman/vpn/connection/x"
+            )),
+            "/net/connman/vpn/connection/x"
+        );
+    }
+
+    #[test]
+    fn follows_vpnd_and_empties_when_it_goes() {
+        let list = VpnList::default();
+        let mut state = State {
+            vpn_running: true,
+            ..Default::default()
+        };
+        let props = VpnConnectionProps {
+            name: Some("<b>Work</b>".into()),
+            host: Some("vpn.example".into()),
+            type_: Some("openvpn".into()),
+            ..Default::default()
+        };
+        state
+            .vpn_connections
+            .push(("/net/connman/vpn/connection/a".into(), props));
+        let changes = std::rc::Rc::new(RefCell::new(Vec::new()));
+        let c = changes.clone();
+        list.connect_items_changed(move |_, p, r, a| c.borrow_mut().push((p, r, a)));
+        list.apply(&Event::VpnUp, &state);
+        assert_eq!(*changes.borrow(), [(0, 0, 1)]);
+        let o = list.get("/net/connman/vpn/connection/a").unwrap();
+        assert_eq!(o.name(), "<b>Work</b>");
+        assert_eq!(o.kind(), "openvpn");
+        assert_eq!(o.service_path(), "/net/connman/service/vpn_a");
+        state.vpn_running = false;
+        state.vpn_connections.clear();
+        list.apply(&Event::VpnDown, &state);
+        assert_eq!(*changes.borrow(), [(0, 0, 1), (0, 1, 0)]);
+        assert_eq!(list.n_items(), 0);
+    }
+}

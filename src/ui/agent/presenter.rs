@@ -1,0 +1,737 @@
+//! The presenter: every [`AgentRequest`] of connmand and connman-vpnd,
+//! shown to the person one at a time, in the order they came, and answered.
+//!
+//! ```text
+//! Backend (main context) --AgentRequest--> Presenter::handle
+//!     Input         -> queue -> PassphraseDialog -> Responder<InputReply>
+//!     ReportError   -> answered at once (Ok) -> queue -> "wrong password" / error message
+//!                                                 "Try again" -> Client::connect_service
+//!     RequestBrowser-> queue -> "Sign in" message -> launcher(url) -> Responder<BrowserReply>
+//!     Cancel        -> closes the open question of that kind, drops the moot queued ones
+//!     Release       -> closes and drops everything of that kind
+//! ```
+//!
+//! GTK is initialised (through [`crate::ui::init`], the same helper as the
+//! window's) only when the first dialog is shown: until then the presenter
+//! holds no widget. Dialogs are transient for, and modal on, the main window
+//! when it exists; otherwise they stand alone and hold the application.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use adw::prelude::*;
+
+use super::passphrase_dialog::{DialogText, PassphraseDialog};
+use crate::application::AgentNotes;
+use crate::connman::agent::{
+    AgentKind, AgentRequest, BrowserReply, ErrorReply, FieldType, InputReply, InputRequest,
+    Responder,
+};
+use crate::connman::client::Client;
+use crate::connman::error::connect_failure;
+use crate::connman::types::Security;
+use crate::connman::ServiceError;
+use crate::i18n::{gettext, gettext_f};
+
+/// Opens a web page (the captive portal's login page); `true` when it did.
+/// Injectable, so that tests see the URL instead of a browser opening.
+pub type Launcher = Rc<dyn Fn(&str) -> bool>;
+
+/// Where to send the person when connmand asks for a browser without a URL
+/// (connmand 1.41 always sends an empty one): any plain-HTTP page is
+/// redirected to the portal's login page. This is connmand's own default
+/// online-check page.
+pub const FALLBACK_PORTAL_URL: &str = "http://ipv4.connman.net/online/status.html";
+
+/// The desktop's URI launcher (`gio::AppInfo::launch_default_for_uri`).
+pub fn default_launcher() -> Launcher {
+    Rc::new(|url| {
+        let context = gtk::gdk::Display::default().map(|d| d.app_launch_context());
+        match gio::AppInfo::launch_default_for_uri(url, context.as_ref()) {
+            Ok(()) => true,
+            Err(e) => {
+                eprintln!("connie: cannot open {url}: {e}");
+                false
+            }
+        }
+    })
+}
+
+enum Item {
+    Input {
+        request: InputRequest,
+        reply: Responder<InputReply>,
+    },
+    Error {
+        kind: AgentKind,
+        path: String,
+        error: ServiceError,
+    },
+    /// A `Connect` started here ("Try again") failed without a `ReportError`.
+    Failure {
+        kind: AgentKind,
+        path: String,
+        sentence: String,
+    },
+    Browser {
+        path: String,
+        url: String,
+        reply: Responder<BrowserReply>,
+    },
+}
+
+impl Item {
+    fn kind(&self) -> AgentKind {
+        match self {
+            Item::Input { request, .. } => request.kind,
+            Item::Error { kind, .. } | Item::Failure { kind, .. } => *kind,
+            Item::Browser { .. } => AgentKind::Connman,
+        }
+    }
+
+    /// A question whose answer would go nowhere now (a `Cancel` overtook it).
+    fn is_moot(&self) -> bool {
+        match self {
+            Item::Input { reply, .. } => reply.is_moot(),
+            Item::Browser { reply, .. } => reply.is_moot(),
+            Item::Error { .. } | Item::Failure { .. } => false,
+        }
+    }
+
+    fn is_question(&self) -> bool {
+        matches!(self, Item::Input { .. } | Item::Browser { .. })
+    }
+}
+
+enum Dialog {
+    Input(PassphraseDialog),
+    Message(adw::MessageDialog),
+}
+
+/// The open captive-portal question's answer slot, shared with its dialog.
+type BrowserSlot = Rc<RefCell<Option<Responder<BrowserReply>>>>;
+
+struct Shown {
+    id: u64,
+    /// For a captive-portal question: its service and answer slot.
+    browser: Option<(String, BrowserSlot)>,
+    kind: AgentKind,
+    /// A question the daemon waits for (closed by its `Cancel`), not a message.
+    question: bool,
+    dialog: Dialog,
+    _hold: Option<gio::ApplicationHoldGuard>,
+}
+
+impl Shown {
+    fn window(&self) -> gtk::Window {
+        match &self.dialog {
+            Dialog::Input(d) => d.clone().upcast(),
+            Dialog::Message(d) => d.clone().upcast(),
+        }
+    }
+
+    /// Closes without answering (the responder, if any, answers as
+    /// unanswered when dropped).
+    fn dismiss(self) {
+        match &self.dialog {
+            Dialog::Input(d) => d.dismiss(),
+            Dialog::Message(d) => d.close(),
+        }
+    }
+}
+
+type ParentFn = Box<dyn Fn() -> Option<gtk::Window>>;
+
+struct Inner {
+    client: RefCell<Option<Client>>,
+    parent: RefCell<Option<ParentFn>>,
+    app: RefCell<Option<glib::WeakRef<gio::Application>>>,
+    launcher: RefCell<Option<Launcher>>,
+    queue: RefCell<VecDeque<Item>>,
+    current: RefCell<Option<Shown>>,
+    next_id: Cell<u64>,
+    /// Services whose prompt the person canceled (the error of their
+    /// `Connect` is routine, not a failure), and whose failure a
+    /// `ReportError` explained already. Shared with the Backend.
+    notes: RefCell<AgentNotes>,
+}
+
+/// Shows the agents' requests. Cheap to clone; creates no widget before the
+/// first request.
+#[derive(Clone)]
+pub struct Presenter {
+    inner: Rc<Inner>,
+}
+
+impl Default for Presenter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Presenter {
+    pub fn new() -> Self {
+        Presenter {
+            inner: Rc::new(Inner {
+                client: RefCell::new(None),
+                parent: RefCell::new(None),
+                app: RefCell::new(None),
+                launcher: RefCell::new(None),
+                queue: RefCell::new(VecDeque::new()),
+                current: RefCell::new(None),
+                next_id: Cell::new(0),
+                notes: RefCell::new(AgentNotes::default()),
+            }),
+        }
+    }
+
+    /// Where dialogs find the main window (to be modal on it), if it exists.
+    pub fn set_parent(&self, parent: impl Fn() -> Option<gtk::Window> + 'static) {
+        self.inner.parent.replace(Some(Box::new(parent)));
+    }
+
+    /// The application to hold while a dialog is open without the window.
+    pub fn set_application(&self, app: &impl IsA<gio::Application>) {
+        self.inner
+            .app
+            .replace(Some(app.upcast_ref::<gio::Application>().downgrade()));
+    }
+
+    /// Replaces the browser launcher (tests observe the URL with it).
+    pub fn set_launcher(&self, launcher: impl Fn(&str) -> bool + 'static) {
+        self.inner.launcher.replace(Some(Rc::new(launcher)));
+    }
+
+    /// Whether the person canceled the prompt for `path` since its last
+    /// `Connect` started; forgets it. A `Connect` that then fails with an
+    /// error [`crate::connman::ConnmanError::is_expected_after_cancel`] is no
+    /// failure to show.
+    pub fn take_canceled_by_user(&self, path: &str) -> bool {
+        self.notes().take_canceled(path)
+    }
+
+    /// Shares what the dialogs learn with whoever calls `Connect` (the
+    /// Backend's [`AgentNotes`], which the window reads).
+    pub fn set_notes(&self, notes: AgentNotes) {
+        self.inner.notes.replace(notes);
+    }
+
+    fn notes(&self) -> AgentNotes {
+        self.inner.notes.borrow().clone()
+    }
+
+    /// The open passphrase dialog, if one is shown.
+    pub fn input_dialog(&self) -> Option<PassphraseDialog> {
+        match &self.inner.current.borrow().as_ref()?.dialog {
+            Dialog::Input(d) => Some(d.clone()),
+            Dialog::Message(_) => None,
+        }
+    }
+
+    /// The open message (an error, or the captive portal's question).
+    pub fn message_dialog(&self) -> Option<adw::MessageDialog> {
+        match &self.inner.current.borrow().as_ref()?.dialog {
+            Dialog::Message(d) => Some(d.clone()),
+            Dialog::Input(_) => None,
+        }
+    }
+
+    /// Whether a dialog is open.
+    pub fn is_showing(&self) -> bool {
+        self.inner.current.borrow().is_some()
+    }
+
+    /// How many requests wait behind the open dialog.
+    pub fn queued(&self) -> usize {
+        self.inner.queue.borrow().len()
+    }
+
+    /// Takes one request of the agents. Call on the main context.
+    pub fn handle(&self, request: AgentRequest, client: &Client) {
+        if self.inner.client.borrow().is_none() {
+            self.inner.client.replace(Some(client.clone()));
+        }
+        match request {
+            AgentRequest::Input { request, reply } => {
+                if reply.is_moot() {
+                    return;
+                }
+                self.notes()
+                    .forget(&service_path(request.kind, &request.path));
+                self.enqueue(Item::Input { request, reply });
+            }
+            AgentRequest::ReportError {
+                kind,
+                path,
+                error,
+                reply,
+            } => {
+                // Answered at once: connmand 1.41 has canceled already after
+                // invalid-key, and a Retry without new input cannot fix a
+                // wrong password. "Try again" calls Connect anew instead.
+                reply.send(ErrorReply::Ok);
+                eprintln!("connie: {} reports {error} for {path}", kind.bus_name());
+                self.notes().note_reported(&service_path(kind, &path));
+                self.enqueue(Item::Error { kind, path, error });
+            }
+            AgentRequest::RequestBrowser { path, url, reply } => {
+                if reply.is_moot() {
+                    return;
+                }
+                // connmand sometimes asks twice: a question already open for
+                // this service answers the newer call (the older one is
+                // answered Canceled when its responder drops)
+                if let Some(shown) = self.inner.current.borrow().as_ref() {
+                    if let Some((p, slot)) = &shown.browser {
+                        if *p == path {
+                            slot.replace(Some(reply));
+                            return;
+                        }
+                    }
+                }
+                // connmand sometimes asks twice: the newer question replaces
+                // the queued one (whose responder then answers Canceled)
+                self.inner
+                    .queue
+                    .borrow_mut()
+                    .retain(|i| !matches!(i, Item::Browser { path: p, .. } if *p == path));
+                self.enqueue(Item::Browser { path, url, reply });
+            }
+            AgentRequest::Cancel { kind } => {
+                self.inner
+                    .queue
+                    .borrow_mut()
+                    .retain(|i| !(i.kind() == kind && i.is_question() && i.is_moot()));
+                let open = self
+                    .inner
+                    .current
+                    .borrow()
+                    .as_ref()
+                    .map(|s| (s.kind, s.question));
+                if open == Some((kind, true)) {
+                    self.dismiss_current();
+                }
+            }
+            AgentRequest::Release { kind } => {
+                self.inner.queue.borrow_mut().retain(|i| i.kind() != kind);
+                let open = self.inner.current.borrow().as_ref().map(|s| s.kind);
+                if open == Some(kind) {
+                    self.dismiss_current();
+                }
+            }
+        }
+    }
+
+    fn enqueue(&self, item: Item) {
+        self.inner.queue.borrow_mut().push_back(item);
+        self.pump();
+    }
+
+    fn dismiss_current(&self) {
+        let shown = self.inner.current.take();
+        if let Some(shown) = shown {
+            shown.dismiss();
+        }
+        self.pump_later();
+    }
+
+    /// Shows the next request, once the dialog before it has gone.
+    fn pump_later(&self) {
+        let this = self.clone();
+        glib::idle_add_local_once(move || this.pump());
+    }
+
+    fn pump(&self) {
+        if self.inner.current.borrow().is_some() {
+            return;
+        }
+        let item = loop {
+            let Some(item) = self.inner.queue.borrow_mut().pop_front() else {
+                return;
+            };
+            if !item.is_moot() {
+                break item;
+            }
+        };
+        if let Err(e) = crate::ui::init() {
+            // no display: the item (and its responder) is dropped, which
+            // answers the daemon
+            eprintln!("connie: cannot show a dialog: {e}");
+            return;
+        }
+        let id = self.inner.next_id.get();
+        self.inner.next_id.set(id + 1);
+        let kind = item.kind();
+        let question = item.is_question();
+        let mut browser = None;
+        let dialog = match item {
+            Item::Input { request, reply } => {
+                Dialog::Input(self.input_dialog_for(id, request, reply))
+            }
+            Item::Error { kind, path, error } => {
+                Dialog::Message(self.error_dialog(id, kind, &path, &error))
+            }
+            Item::Failure {
+                kind,
+                path,
+                sentence,
+            } => Dialog::Message(self.failure_dialog(id, kind, &path, &sentence)),
+            Item::Browser { path, url, reply } => {
+                let slot: BrowserSlot = Rc::new(RefCell::new(Some(reply)));
+                let dialog = self.browser_dialog(id, &path, url, slot.clone());
+                browser = Some((path, slot));
+                Dialog::Message(dialog)
+            }
+        };
+        let hold = self
+            .inner
+            .app
+            .borrow()
+            .as_ref()
+            .and_then(|w| w.upgrade())
+            .map(|app| app.hold());
+        let shown = Shown {
+            id,
+            browser,
+            kind,
+            question,
+            dialog,
+            _hold: hold,
+        };
+        let window = shown.window();
+        let parent = self.inner.parent.borrow().as_ref().and_then(|f| f());
+        window.set_transient_for(parent.as_ref());
+        window.set_modal(parent.is_some());
+        self.inner.current.replace(Some(shown));
+        window.present();
+    }
+
+    /// The dialog `id` has been answered (or closed): show the next one.
+    fn finished(&self, id: u64) {
+        let mine = self
+            .inner
+            .current
+            .borrow()
+            .as_ref()
+            .is_some_and(|s| s.id == id);
+        if mine {
+            self.inner.current.take();
+            self.pump_later();
+        }
+    }
+
+    fn input_dialog_for(
+        &self,
+        id: u64,
+        request: InputRequest,
+        reply: Responder<InputReply>,
+    ) -> PassphraseDialog {
+        let text = self.input_text(&request);
+        let path = request.path.clone();
+        let kind = request.kind;
+        let this = self.clone();
+        PassphraseDialog::new(request, &text, move |answer| {
+            if answer == InputReply::Canceled {
+                this.notes().note_canceled(&service_path(kind, &path));
+            }
+            reply.send(answer);
+            this.finished(id);
+        })
+    }
+
+    /// The network's (or VPN's) name, from the client's state by path: never
+    /// the object path itself.
+    fn name_of(&self, kind: AgentKind, path: &str) -> Option<String> {
+        let client = self.inner.client.borrow();
+        let state = client.as_ref()?.state();
+        match kind {
+            AgentKind::Connman => state.service(path)?.name.clone(),
+            AgentKind::Vpn => state.vpn_connection(path)?.name.clone(),
+        }
+        .filter(|n| !n.is_empty())
+    }
+
+    fn security_of(&self, path: &str) -> Option<Security> {
+        let client = self.inner.client.borrow();
+        let state = client.as_ref()?.state();
+        Some(state.service(path)?.primary_security())
+    }
+
+    fn display_name(&self, kind: AgentKind, path: &str) -> String {
+        if let Some(name) = self.name_of(kind, path) {
+            return name;
+        }
+        let hidden = {
+            let client = self.inner.client.borrow();
+            client
+                .as_ref()
+                .and_then(|c| c.state().service(path).map(|s| s.is_hidden()))
+        };
+        match (kind, hidden) {
+            (AgentKind::Connman, Some(true)) => gettext("Hidden network"),
+            // not listed (yet): connmand's ServicesChanged comes in batches
+            (AgentKind::Connman, _) => gettext("Wi-Fi network"),
+            (AgentKind::Vpn, _) => gettext("VPN"),
+        }
+    }
+
+    fn input_text(&self, request: &InputRequest) -> DialogText {
+        let kind = request.kind;
+        let path = &request.path;
+        let asks_secret = request.inputs().any(|f| f.type_.is_secret());
+        match kind {
+            AgentKind::Vpn => {
+                let name = self
+                    .name_of(kind, path)
+                    .or_else(|| request.vpn_name().map(str::to_owned))
+                    .unwrap_or_else(|| gettext("VPN"));
+                DialogText {
+                    heading: name,
+                    body: gettext("This VPN needs you to sign in."),
+                    retry: request.auth_failure().map(|_| {
+                        gettext("The server refused the last user name or password. Try again.")
+                    }),
+                    icon: "network-vpn-symbolic",
+                }
+            }
+            AgentKind::Connman if request.is_hidden_network() => DialogText {
+                heading: gettext("Hidden network"),
+                body: if asks_secret {
+                    gettext("Enter the name of the network and its password.")
+                } else {
+                    gettext("Enter the name of the network.")
+                },
+                retry: None,
+                icon: "network-wireless-encrypted-symbolic",
+            },
+            AgentKind::Connman => {
+                let name = self.display_name(kind, path);
+                let security = self.security_of(path);
+                let passphrase_type = request.field("Passphrase").map(|f| f.type_.clone());
+                let body = if request.is_wispr() {
+                    gettext("This hotspot needs you to log in with a user name and password.")
+                } else if request.is_enterprise() || security == Some(Security::Ieee8021x) {
+                    gettext("This network uses enterprise security (802.1X). Enter your identity and password.")
+                } else if passphrase_type == Some(FieldType::Wep) || security == Some(Security::Wep)
+                {
+                    gettext("This network is protected by WEP, an old and weak kind of protection. Enter its key.")
+                } else {
+                    gettext("This network is protected by WPA. Enter its password.")
+                };
+                let retry = request
+                    .previous_passphrase()
+                    .filter(|p| !p.is_empty())
+                    .map(|_| {
+                        gettext(
+                            "The password tried last time did not work. Check it and try again.",
+                        )
+                    });
+                DialogText {
+                    heading: name,
+                    body,
+                    retry,
+                    icon: if request.is_wispr() {
+                        "web-browser-symbolic"
+                    } else {
+                        "network-wireless-encrypted-symbolic"
+                    },
+                }
+            }
+        }
+    }
+
+    fn message(&self, heading: &str, body: &str) -> adw::MessageDialog {
+        let dialog = adw::MessageDialog::builder()
+            .heading(heading)
+            .heading_use_markup(false)
+            .body(body)
+            .body_use_markup(false)
+            .build();
+        dialog.set_default_width(400);
+        dialog
+    }
+
+    fn error_dialog(
+        &self,
+        id: u64,
+        kind: AgentKind,
+        path: &str,
+        error: &ServiceError,
+    ) -> adw::MessageDialog {
+        let name = self.display_name(kind, path);
+        let (heading, body) = match (kind, error) {
+            (AgentKind::Connman, ServiceError::InvalidKey) => (
+                gettext("Wrong Password"),
+                gettext_f("The password for “{}” was wrong.", &[&name]),
+            ),
+            (_, ServiceError::AuthFailed | ServiceError::LoginFailed) => (
+                gettext("Sign-In Failed"),
+                gettext_f("The user name or password for “{}” was refused.", &[&name]),
+            ),
+            _ => (
+                gettext("Could Not Connect"),
+                format!("{name}: {}", gettext(&error.sentence())),
+            ),
+        };
+        self.message_with_retry(id, kind, path, &heading, &body, error.retry_can_help())
+    }
+
+    fn failure_dialog(
+        &self,
+        id: u64,
+        kind: AgentKind,
+        path: &str,
+        sentence: &str,
+    ) -> adw::MessageDialog {
+        let name = self.display_name(kind, path);
+        let body = format!("{name}: {}", gettext(sentence));
+        self.message_with_retry(id, kind, path, &gettext("Could Not Connect"), &body, false)
+    }
+
+    fn message_with_retry(
+        &self,
+        id: u64,
+        kind: AgentKind,
+        path: &str,
+        heading: &str,
+        body: &str,
+        retry: bool,
+    ) -> adw::MessageDialog {
+        let dialog = self.message(heading, body);
+        if retry {
+            dialog.add_response("cancel", &gettext("_Cancel"));
+            dialog.add_response("retry", &gettext("_Try Again"));
+            dialog.set_response_appearance("retry", adw::ResponseAppearance::Suggested);
+            dialog.set_default_response(Some("retry"));
+            dialog.set_close_response("cancel");
+        } else {
+            dialog.add_response("close", &gettext("_Close"));
+            dialog.set_default_response(Some("close"));
+            dialog.set_close_response("close");
+        }
+        let this = self.clone();
+        let service = service_path(kind, path);
+        dialog.connect_response(None, move |_, response| {
+            if response == "retry" {
+                this.connect(&service);
+            }
+            this.finished(id);
+        });
+        dialog
+    }
+
+    fn browser_dialog(
+        &self,
+        id: u64,
+        path: &str,
+        url: String,
+        reply: BrowserSlot,
+    ) -> adw::MessageDialog {
+        let name = self.display_name(AgentKind::Connman, path);
+        let dialog = self.message(
+            &gettext("Sign In to the Network"),
+            &gettext_f(
+                "“{}” needs you to sign in on its web page before you can use the Internet.",
+                &[&name],
+            ),
+        );
+        dialog.add_response("cancel", &gettext("_Not Now"));
+        dialog.add_response("open", &gettext("_Open Sign-In Page"));
+        dialog.set_response_appearance("open", adw::ResponseAppearance::Suggested);
+        dialog.set_default_response(Some("open"));
+        dialog.set_close_response("cancel");
+        let url = if url.is_empty() {
+            FALLBACK_PORTAL_URL.to_owned()
+        } else {
+            url
+        };
+        let this = self.clone();
+        dialog.connect_response(None, move |_, response| {
+            let Some(reply) = reply.take() else {
+                return;
+            };
+            if response == "open" {
+                let launcher = this
+                    .inner
+                    .launcher
+                    .borrow()
+                    .clone()
+                    .unwrap_or_else(default_launcher);
+                let opened = launcher(&url);
+                reply.send(if opened {
+                    BrowserReply::Opened
+                } else {
+                    BrowserReply::Canceled
+                });
+            } else {
+                reply.send(BrowserReply::Canceled);
+            }
+            this.finished(id);
+        });
+        dialog
+    }
+
+    /// Connects `path` again ("Try again"): connmand asks anew, with the
+    /// previous passphrase. Failures the agent did not explain are shown.
+    pub fn connect(&self, path: &str) {
+        let Some(client) = self.inner.client.borrow().clone() else {
+            return;
+        };
+        self.notes().forget(path);
+        let this = self.clone();
+        let path = path.to_owned();
+        glib::spawn_future_local(async move {
+            let Err(e) = client.connect_service(&path).await else {
+                return;
+            };
+            eprintln!("connie: connecting {path}: {e}");
+            let canceled = this.take_canceled_by_user(&path);
+            if this.notes().take_reported(&path) {
+                return;
+            }
+            let sentence = {
+                let state = client.state();
+                connect_failure(&e, state.service(&path), canceled)
+            };
+            if let Some(sentence) = sentence {
+                this.enqueue(Item::Failure {
+                    kind: AgentKind::Connman,
+                    path,
+                    sentence,
+                });
+            }
+        });
+    }
+}
+
+/// The connmand service a request is about (a VPN's connection is
+/// `…/service/vpn_<id>` to connmand).
+fn service_path(kind: AgentKind, path: &str) -> String {
+    match kind {
+        AgentKind::Connman => path.to_owned(),
+        AgentKind::Vpn => vpn_service_path(path),
+    }
+}
+
+/// connmand's service for connman-vpnd's connection `…/vpn/connection/<id>`.
+fn vpn_service_path(connection: &str) -> String {
+    let id = connection.rsplit('/').next().unwrap_or(connection);
+    format!("/net/connman/service/vpn_{id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connman::client::vpn_connection_path;
+
+    #[test]
+    fn vpn_paths_map_both_ways() {
+        let service = vpn_service_path("/net/connman/vpn/connection/labauth");
+        assert_eq!(service, "/net/connman/service/vpn_labauth");
+        assert_eq!(
+            vpn_connection_path(&service),
+            "/net/connman/vpn/connection/labauth"
+        );
+    }
+}

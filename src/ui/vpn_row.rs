@@ -1,0 +1,138 @@
+//! One connman-vpnd connection in the VPN section: name (literally), type,
+//! host and state, and a button that connects, disconnects or cancels
+//! (through connmand's service for it).
+
+use std::cell::RefCell;
+
+use adw::prelude::*;
+use adw::subclass::prelude::*;
+use gtk::{glib, CompositeTemplate};
+
+use super::text;
+use super::WinAction;
+use crate::connman::types::VpnState;
+use crate::i18n::{gettext, gettext_f};
+use crate::model::VpnObject;
+
+mod imp {
+    use super::*;
+
+    #[derive(Default, CompositeTemplate)]
+    #[template(file = "vpn_row.ui")]
+    pub struct VpnRow {
+        #[template_child]
+        pub(super) spinner: TemplateChild<gtk::Spinner>,
+        #[template_child]
+        pub(super) action_button: TemplateChild<gtk::Button>,
+        pub(super) vpn: RefCell<Option<(VpnObject, glib::SignalHandlerId)>>,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for VpnRow {
+        const NAME: &'static str = "CnVpnRow";
+        type Type = super::VpnRow;
+        type ParentType = adw::ActionRow;
+
+        fn class_init(klass: &mut Self::Class) {
+            klass.bind_template();
+        }
+
+        fn instance_init(obj: &glib::subclass::InitializingObject<Self>) {
+            obj.init_template();
+        }
+    }
+
+    impl ObjectImpl for VpnRow {
+        fn dispose(&self) {
+            if let Some((vpn, handler)) = self.vpn.take() {
+                vpn.disconnect(handler);
+            }
+        }
+    }
+
+    impl WidgetImpl for VpnRow {}
+    impl ListBoxRowImpl for VpnRow {}
+    impl PreferencesRowImpl for VpnRow {}
+    impl ActionRowImpl for VpnRow {}
+}
+
+glib::wrapper! {
+    pub struct VpnRow(ObjectSubclass<imp::VpnRow>)
+        @extends adw::ActionRow, adw::PreferencesRow, gtk::ListBoxRow, gtk::Widget,
+        @implements gtk::Actionable, gtk::Buildable, gtk::ConstraintTarget;
+}
+
+impl VpnRow {
+    /// A row showing `vpn`, following its changes for as long as it lives.
+    pub fn new(vpn: &VpnObject) -> Self {
+        let row: Self = glib::Object::new();
+        let handler = vpn.connect_notify_local(
+            None,
+            glib::clone!(
+                #[weak]
+                row,
+                move |_, _| row.update()
+            ),
+        );
+        row.imp().vpn.replace(Some((vpn.clone(), handler)));
+        row.update();
+        row
+    }
+
+    pub fn vpn(&self) -> Option<VpnObject> {
+        self.imp().vpn.borrow().as_ref().map(|(v, _)| v.clone())
+    }
+
+    /// The connect / disconnect / cancel button.
+    pub fn button(&self) -> gtk::Button {
+        self.imp().action_button.get()
+    }
+
+    fn update(&self) {
+        let Some(v) = self.vpn() else {
+            return;
+        };
+        let imp = self.imp();
+        let name = v.name();
+        // hostile data: the row's markup is off (see the .ui)
+        self.set_title(&name);
+        let state = VpnState::parse(&v.state());
+        self.set_subtitle(&text::vpn_subtitle(
+            &v.kind(),
+            &v.host(),
+            &state,
+            v.split_routing(),
+        ));
+        let busy = v.is_busy();
+        imp.spinner.set_visible(busy);
+        imp.spinner.set_spinning(busy);
+        let (action, label, described) = if busy {
+            (
+                WinAction::DisconnectService,
+                gettext("Cancel"),
+                gettext_f("Cancel connecting to {}", &[&name]),
+            )
+        } else if v.is_connected() {
+            (
+                WinAction::DisconnectService,
+                gettext("Disconnect"),
+                gettext_f("Disconnect from {}", &[&name]),
+            )
+        } else {
+            (
+                WinAction::ConnectService,
+                gettext("Connect"),
+                gettext_f("Connect to {}", &[&name]),
+            )
+        };
+        let button = &imp.action_button;
+        button.set_label(&label);
+        button.set_action_target_value(Some(&v.service_path().to_variant()));
+        button.set_action_name(Some(action.detailed()));
+        button.set_tooltip_text(Some(&described));
+        // its routes and state decide which moves connmand allows
+        if let Some(win) = self.root().and_downcast::<super::Window>() {
+            win.schedule_refresh_moves();
+        }
+    }
+}
