@@ -568,6 +568,8 @@ impl Window {
         }
         service.set_pending(true);
         self.imp().canceled.borrow_mut().remove(path);
+        let notes = self.backend().agent_notes();
+        notes.forget(path);
         let name = text::display_name(&service.name(), service.hidden());
         let enterprise = service.security() == "ieee8021x";
         let weak = self.downgrade();
@@ -578,9 +580,14 @@ impl Window {
             let Some(win) = weak.upgrade() else {
                 return;
             };
-            let canceled = win.imp().canceled.borrow_mut().remove(&path);
+            // the person canceled (the row's button or the passphrase
+            // dialog), or a dialog already said why it failed: no toast
+            let canceled =
+                win.imp().canceled.borrow_mut().remove(&path) | notes.take_canceled(&path);
+            let explained = notes.take_reported(&path);
             match result {
                 Err(e) if canceled && e.is_expected_after_cancel() => {}
+                Err(e) if explained => eprintln!("connie: connecting {path}: {e} (explained)"),
                 // connmand refuses enterprise networks it has no provisioning for
                 Err(e @ ConnmanError::InvalidArguments) if enterprise => {
                     eprintln!("connie: connecting {path}: {e}");
