@@ -61,8 +61,12 @@ demo: deps sudo-ok
 
 # Benchmarks print medians over repeated runs (the machine is shared: compare
 # within one run, not against figures from another day).
-bench: deps
+bench: deps sudo-ok
+	$(CARGO) build -p connman-lab
+	$(CARGO) build --release --bin connie
 	$(CARGO) bench --bench reducer
+	CONNMAN_LAB_BIN=target/debug/connman-lab CONNIE_BIN=target/release/connie \
+		bash tools/with-sudo-kept.sh $(CARGO) bench --bench app
 
 clean:
 	$(CARGO) clean

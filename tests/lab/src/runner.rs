@@ -766,11 +766,14 @@ pub fn cleanup_leftovers() -> Vec<String> {
 /// The private bus's configuration: the system bus's policy, connmand's own
 /// rules from system.d, no service activation (so nothing on the host is ever
 /// started), root may own and call anything, and `user` (the person running
-/// the tests, when not root) may drive the lab's control interface.
+/// the tests, when not root) may drive the lab's control interface and
+/// monitor the bus (the benchmarks count Connie's calls).
 fn bus_config(dir: &Path, user: Option<u32>) -> String {
     let user_policy = match user {
         Some(uid) if uid != 0 => format!(
-            "  <policy user=\"{uid}\">\n    <allow send_destination=\"{}\"/>\n  </policy>\n",
+            "  <policy user=\"{uid}\">\n    <allow send_destination=\"{}\"/>\n    \
+             <allow send_destination=\"org.freedesktop.DBus\" \
+             send_interface=\"org.freedesktop.DBus.Monitoring\"/>\n  </policy>\n",
             crate::control::BUS_NAME
         ),
         _ => String::new(),

@@ -1,0 +1,311 @@
+//! Connie (release build) against the lab's real connmand, under Xvfb with a
+//! session bus of its own: memory with and without the window, CPU per
+//! `Strength` change during a storm, CPU and D-Bus calls while idle, and
+//! D-Bus calls at start-up with few and many services. Each figure is the
+//! median of several runs, printed with the spread.
+//!
+//! Run by `make bench` (root or sudo for the lab). The machine is shared and
+//! noisy: compare figures from one run only.
+
+use std::collections::HashSet;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use connman_lab::testing::{power_on, scan, services, string};
+use connman_lab::{ApSet, Lab, LabOptions};
+use futures_lite::StreamExt;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+fn report(what: &str, unit: &str, v: Vec<f64>) {
+    let (lo, hi) = (
+        v.iter().cloned().fold(f64::INFINITY, f64::min),
+        v.iter().cloned().fold(0.0, f64::max),
+    );
+    println!(
+        "{what:<58} median {:>9.2} {unit}  (min {lo:.2}, max {hi:.2}, n={})",
+        median(v.clone()),
+        v.len()
+    );
+}
+
+/// Processes the bench starts, ended by PID.
+struct Owned(Child);
+impl Drop for Owned {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_x_and_session_bus(dir: &std::path::Path) -> (Owned, Owned, String, String) {
+    let display = format!(":{}", 90 + std::process::id() % 100);
+    let x = Owned(
+        Command::new("Xvfb")
+            .args([
+                display.as_str(),
+                "-screen",
+                "0",
+                "1280x900x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb (make deps installs xvfb)"),
+    );
+    let sock = dir.join("session-bus");
+    let address = format!("unix:path={}", sock.display());
+    let bus = Owned(
+        Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--nopidfile"])
+            .arg(format!("--address={address}"))
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !(sock.exists()
+        && std::path::Path::new(&format!("/tmp/.X11-unix/X{}", &display[1..])).exists())
+    {
+        assert!(
+            Instant::now() < deadline,
+            "Xvfb or dbus-daemon did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (x, bus, display, address)
+}
+
+/// utime + stime of a process, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let rest = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    f.get(11).and_then(|v| v.parse().ok()).unwrap_or(0)
+        + f.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+}
+
+/// (RSS, PSS, USS) in MB from smaps_rollup.
+fn memory(pid: u32) -> (f64, f64, f64) {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+    let kb = |key: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (
+        kb("Rss:") / 1024.0,
+        kb("Pss:") / 1024.0,
+        (kb("Private_Clean:") + kb("Private_Dirty:")) / 1024.0,
+    )
+}
+
+/// Counts the method calls a client makes on the lab bus: a monitor sees
+/// every call; the senders the bench knows (connmand, the lab, itself) are
+/// left out, so what remains is Connie's.
+struct CallCounter {
+    count: Arc<Mutex<u64>>,
+    _task: zbus::Task<()>,
+}
+
+impl CallCounter {
+    async fn start(lab: &Lab, exclude: HashSet<String>) -> CallCounter {
+        let monitor = lab.connect().await.unwrap();
+        let proxy = zbus::fdo::MonitoringProxy::new(&monitor).await.unwrap();
+        let rule = zbus::MatchRule::builder()
+            .msg_type(zbus::message::Type::MethodCall)
+            .build();
+        proxy
+            .become_monitor(&[rule], 0)
+            .await
+            .expect("BecomeMonitor (as root)");
+        let count = Arc::new(Mutex::new(0u64));
+        let c = count.clone();
+        let mut stream = zbus::MessageStream::from(&monitor);
+        let task = monitor.executor().spawn(
+            async move {
+                while let Some(Ok(msg)) = stream.next().await {
+                    let h = msg.header();
+                    let sender = h.sender().map(|s| s.to_string()).unwrap_or_default();
+                    if h.message_type() == zbus::message::Type::MethodCall
+                        && !exclude.contains(&sender)
+                    {
+                        *c.lock().unwrap() += 1;
+                    }
+                }
+            },
+            "bench-monitor",
+        );
+        CallCounter { count, _task: task }
+    }
+    fn take(&self) -> u64 {
+        std::mem::take(&mut *self.count.lock().unwrap())
+    }
+}
+
+async fn owner(conn: &zbus::Connection, name: &'static str) -> String {
+    let dbus = zbus::fdo::DBusProxy::new(conn).await.unwrap();
+    dbus.get_name_owner(name.try_into().unwrap())
+        .await
+        .map(|o| o.to_string())
+        .unwrap_or_default()
+}
+
+async fn sleep(d: Duration) {
+    async_io::Timer::after(d).await;
+}
+
+fn connie(args: &[&str], lab: &Lab, display: &str, session: &str) -> Owned {
+    let bin = std::env::var("CONNIE_BIN").unwrap_or_else(|_| "target/release/connie".into());
+    Owned(
+        Command::new(&bin)
+            .args(args)
+            .env("DBUS_SYSTEM_BUS_ADDRESS", lab.bus_address())
+            .env("DBUS_SESSION_BUS_ADDRESS", session)
+            .env("DISPLAY", display)
+            .env("GTK_A11Y", "none")
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{bin}: {e} (build it with cargo build --release)")),
+    )
+}
+
+async fn wifi_lab(aps: usize) -> Lab {
+    let lab = Lab::start(LabOptions {
+        ethernet: 1,
+        wifi: true,
+        aps: ApSet::Generated(aps),
+        online_check: false,
+        ..Default::default()
+    })
+    .expect("the lab");
+    let conn = lab.connect().await.unwrap();
+    power_on(&conn, "wifi").await;
+    scan(&conn, "wifi").await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while services(&conn).await.len() < aps + 1 {
+        assert!(
+            Instant::now() < deadline,
+            "the lab's {aps} networks did not appear"
+        );
+        sleep(Duration::from_millis(100)).await;
+    }
+    lab
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return; // `cargo test --benches --list` probes bench binaries
+    }
+    let runs: usize = std::env::var("CONNIE_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let tick = 100.0; // USER_HZ on Linux
+    let dir = std::env::temp_dir().join(format!("connie-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (_x, _session, display, session) = start_x_and_session_bus(&dir);
+    zbus::block_on(async {
+        for aps in [4usize, 300] {
+            let lab = wifi_lab(aps).await;
+            let conn = lab.connect().await.unwrap();
+            let mut exclude: HashSet<String> = HashSet::new();
+            exclude.insert(owner(&conn, "net.connman").await);
+            exclude.insert(owner(&conn, "io.github.connie.Lab").await);
+            exclude.insert(conn.unique_name().unwrap().to_string());
+            exclude.insert(lab.connection().unique_name().unwrap().to_string());
+            let counter = CallCounter::start(&lab, exclude).await;
+            let names: Vec<Vec<u8>> = services(&conn)
+                .await
+                .iter()
+                .filter_map(|(_, p)| string(p, "Name"))
+                .filter(|n| n.starts_with("Lab-AP"))
+                .map(|n| n.into_bytes())
+                .collect();
+            let n_services = services(&conn).await.len();
+            let (mut calls, mut hidden_mem, mut window_mem) = (Vec::new(), Vec::new(), Vec::new());
+            let (mut per_change, mut idle_ticks, mut idle_calls) =
+                (Vec::new(), Vec::new(), Vec::new());
+            for _ in 0..runs {
+                counter.take();
+                let hidden = connie(&["--hidden"], &lab, &display, &session);
+                sleep(Duration::from_secs(3)).await;
+                calls.push(counter.take() as f64);
+                hidden_mem.push(memory(hidden.0.id()));
+                // a second launch opens the window in the same process
+                let _ = connie(&[], &lab, &display, &session).0.wait();
+                sleep(Duration::from_secs(3)).await;
+                window_mem.push(memory(hidden.0.id()));
+                // the storm: 600 Strength changes over 30 s across the APs
+                let pid = hidden.0.id();
+                let t0 = cpu_ticks(pid);
+                for i in 0..600u32 {
+                    let ssid = &names[i as usize % names.len()];
+                    let dbm = -40 - (i % 40) as i16;
+                    let _ = lab.set_signal(ssid, dbm).await;
+                    sleep(Duration::from_millis(50)).await;
+                }
+                per_change.push((cpu_ticks(pid) - t0) as f64 / tick * 1000.0 / 600.0);
+                sleep(Duration::from_secs(2)).await;
+                counter.take();
+                let t0 = cpu_ticks(pid);
+                sleep(Duration::from_secs(60)).await;
+                idle_ticks.push((cpu_ticks(pid) - t0) as f64);
+                idle_calls.push(counter.take() as f64);
+                drop(hidden);
+                sleep(Duration::from_millis(500)).await;
+            }
+            println!("--- {n_services} services ({aps} access points) ---");
+            report("D-Bus calls at start-up", "calls", calls);
+            report(
+                "PSS, tray only (--hidden, GTK not started)",
+                "MB",
+                hidden_mem.iter().map(|m| m.1).collect(),
+            );
+            report(
+                "RSS, tray only",
+                "MB",
+                hidden_mem.iter().map(|m| m.0).collect(),
+            );
+            report(
+                "USS, tray only",
+                "MB",
+                hidden_mem.iter().map(|m| m.2).collect(),
+            );
+            report(
+                "PSS, window open",
+                "MB",
+                window_mem.iter().map(|m| m.1).collect(),
+            );
+            report(
+                "RSS, window open",
+                "MB",
+                window_mem.iter().map(|m| m.0).collect(),
+            );
+            report(
+                "USS, window open",
+                "MB",
+                window_mem.iter().map(|m| m.2).collect(),
+            );
+            report(
+                "CPU per Strength change (600 in 30 s, window open)",
+                "ms",
+                per_change,
+            );
+            report("CPU ticks in 60 s idle", "ticks", idle_ticks);
+            report("D-Bus calls in 60 s idle", "calls", idle_calls);
+            drop(lab);
+        }
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+}
