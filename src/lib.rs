@@ -3,18 +3,24 @@
 //! ```text
 //! connie::run()
 //!   Application (gio::Application, CnApplication): single instance, actions, --hidden
-//!     Backend: zbus connection -> connman::Client -> events -> model::Models (main context)
-//!     first window: gtk::init() + adw::init(), then
+//!     Backend: zbus connection -> connman::Client (+ agents) -> events -> model::Models
+//!     ui::agent::Presenter: agent requests, one dialog at a time (ui::agent::PassphraseDialog)
+//!     first window or dialog: gtk::init() + adw::init(), then
 //!     ui::Window (adw::Window, CnWindow)
 //!       adw::ToastOverlay                              errors as sentences
-//!         adw::HeaderBar: offline toggle | title (global state) | menu
-//!         gtk::Stack
-//!           "starting"  (empty while the client connects)
-//!           "no-bus"    adw::StatusPage: the system bus cannot be reached
-//!           "down"      adw::StatusPage: ConnMan is not running, how to start it
-//!           "main"      adw::Clamp > gtk::ListBox of ui::TechnologyRow (power, rescan)
-//!                       gtk::ScrolledWindow > adw::ClampScrollable > gtk::ListView
-//!                         of ui::ServiceRow over model::ServiceList
+//!         adw::Leaflet
+//!           "list"
+//!             adw::HeaderBar: offline toggle | title (global state) | menu
+//!             gtk::Stack
+//!               "starting"  a spinner while the client connects
+//!               "no-bus"    adw::StatusPage: the system bus cannot be reached
+//!               "down"      adw::StatusPage: ConnMan is not running, how to start it
+//!               "main"      gtk::ListBox of ui::TechnologyRow (power, rescan)
+//!                           VPN section: gtk::ListBox of ui::VpnRow over model::VpnList
+//!                           gtk::ListView of ui::ServiceRow over model::ServiceList
+//!                             (row menu, drag and drop by model::moves' rules)
+//!           "details"   ui::ServiceDetails, live
+//!   tray: tray::look (what the icon shows, pure) -> tray::item (ksni StatusNotifierItem)
 //! ```
 //!
 //! Data flow: zbus runs on its own threads; the client applies connmand's
