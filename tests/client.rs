@@ -1,12 +1,12 @@
 //! The client against the real connmand and connman-vpnd in the lab: each
 //! test asserts what connmand then reports.
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use connie::connman::client::Client;
 use connie::connman::state::State;
 use connie::connman::types::{Ipv4Config, ServiceSetting, ServiceState, ServiceType};
+use connman_lab::testing::connmanctl_order;
 use connman_lab::{ApSet, Daemon, Lab, LabOptions};
 
 /// Waits (bounded) until `cond` holds on the client's state, woken by its events.
@@ -50,19 +50,6 @@ fn connected_ethernet(s: &State) -> Vec<String> {
         .collect()
 }
 
-fn connmanctl_order(lab: &Lab) -> Vec<String> {
-    let out = Command::new("connmanctl")
-        .arg("services")
-        .env("DBUS_SYSTEM_BUS_ADDRESS", lab.bus_address())
-        .output()
-        .expect("connmanctl");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.split_whitespace().last())
-        .map(|id| format!("/net/connman/service/{id}"))
-        .collect()
-}
-
 async fn start(lab: &Lab) -> Client {
     let conn = lab.connect().await.expect("bus");
     Client::start(conn).await.expect("client")
@@ -83,7 +70,7 @@ fn the_service_list_and_order_equal_connmanctl() {
         })
         .await;
         let ours: Vec<String> = client.state().order.clone();
-        assert_eq!(ours, connmanctl_order(&lab));
+        assert_eq!(ours, connmanctl_order(lab.bus_address()));
     });
 }
 
@@ -129,7 +116,7 @@ fn ethernet_disconnect_connect_moves_and_manual_ipv4() {
             (s.order.first()? == &second).then_some(())
         })
         .await;
-        assert_eq!(client.state().order, connmanctl_order(&lab));
+        assert_eq!(client.state().order, connmanctl_order(lab.bus_address()));
         client.move_after(&second, &first).await.expect("MoveAfter");
         wait_for(&client, 10, "first first again", |s| {
             (s.order.first()? == &first).then_some(())
@@ -257,7 +244,7 @@ fn restarted_daemons_are_followed_without_restarting_the_client() {
             )
             .await;
         }
-        assert_eq!(client.state().order, connmanctl_order(&lab));
+        assert_eq!(client.state().order, connmanctl_order(lab.bus_address()));
         lab.stop_daemon(Daemon::ConnmanVpnd).await.unwrap();
         wait_for(&client, 10, "no VPN", |s| (!s.vpn_running).then_some(())).await;
         lab.start_daemon(Daemon::ConnmanVpnd).await.unwrap();

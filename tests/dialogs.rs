@@ -4,6 +4,8 @@
 //! tests run one at a time on one thread (`#[gtk::test]`); every wait is
 //! bounded.
 
+mod ui_common;
+
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -17,19 +19,8 @@ use connie::connman::types::Security;
 use connie::ui::agent::{DialogText, PassphraseDialog, Presenter, FALLBACK_PORTAL_URL};
 use connman_lab::testing::{power_on, scan};
 use connman_lab::{Lab, LabOptions, OnlineMode, VpnKind};
+use ui_common::*;
 use zbus::zvariant::{ObjectPath, OwnedValue, Value};
-
-/// Lets the main loop run until `cond` holds, for at most `secs` seconds.
-async fn wait_until(secs: u64, what: &str, mut cond: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !cond() {
-        assert!(
-            Instant::now() < deadline,
-            "timed out after {secs} s: {what}"
-        );
-        glib::timeout_future(Duration::from_millis(50)).await;
-    }
-}
 
 /// Lets the main loop run for `ms`.
 async fn idle(ms: u64) {

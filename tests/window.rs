@@ -2,8 +2,9 @@
 //! order, how it follows connmand, and its buttons. GTK tests run one at a
 //! time on one thread (`#[gtk::test]`); every wait is bounded.
 
+mod ui_common;
+
 use std::collections::HashMap;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use connie::application::Backend;
@@ -13,49 +14,8 @@ use connie::model::ServiceObject;
 use connie::ui::Window;
 use connman_lab::{AccessPoint, ApSet, Daemon, Lab, LabOptions, Security};
 use gtk::prelude::*;
+use ui_common::*;
 use zbus::zvariant::{OwnedValue, Value};
-
-/// Lets the main loop run until `cond` holds, for at most `secs` seconds.
-async fn wait_until(secs: u64, what: &str, mut cond: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !cond() {
-        assert!(
-            Instant::now() < deadline,
-            "timed out after {secs} s: {what}"
-        );
-        glib::timeout_future(Duration::from_millis(50)).await;
-    }
-}
-
-fn connmanctl_order(lab: &Lab) -> Vec<String> {
-    let out = Command::new("connmanctl")
-        .arg("services")
-        .env("DBUS_SYSTEM_BUS_ADDRESS", lab.bus_address())
-        .output()
-        .expect("connmanctl");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.split_whitespace().last())
-        .map(|id| format!("/net/connman/service/{id}"))
-        .collect()
-}
-
-async fn window_on(lab: &Lab) -> (Backend, Window) {
-    connie::ui::init().expect("GTK");
-    let backend = Backend::new();
-    let conn = lab
-        .connect()
-        .await
-        .map_err(|e| zbus::Error::Failure(e.to_string()));
-    backend.start(conn).await;
-    let window = Window::new(&backend, None);
-    window.present();
-    (backend, window)
-}
-
-fn service(backend: &Backend, path: &str) -> Option<ServiceObject> {
-    backend.models().services.get(path)
-}
 
 fn connected(backend: &Backend, win: &Window) -> usize {
     win.service_paths()
@@ -75,14 +35,14 @@ async fn wait_same_as_connmanctl(
 ) {
     let deadline = Instant::now() + Duration::from_secs(secs);
     loop {
-        if cond() && win.service_paths() == connmanctl_order(lab) {
+        if cond() && win.service_paths() == connmanctl_order(lab.bus_address()) {
             return;
         }
         assert!(
             Instant::now() < deadline,
             "timed out after {secs} s: {what}; window {:?}, connmanctl {:?}",
             win.service_paths(),
-            connmanctl_order(lab)
+            connmanctl_order(lab.bus_address())
         );
         glib::timeout_future(Duration::from_millis(200)).await;
     }
@@ -186,7 +146,7 @@ async fn connects_and_disconnects_from_a_row() {
         },
     )
     .await;
-    assert_eq!(connmanctl_order(&lab), win.service_paths());
+    assert_eq!(connmanctl_order(lab.bus_address()), win.service_paths());
 
     // airplane mode from the header's toggle, and back
     win.offline_button().set_active(true);
@@ -230,7 +190,7 @@ fn the_backend_runs_without_gtk() {
                         .is_some_and(|s| s.is_connected())
             })
             .await;
-            assert_eq!(models.services.paths(), connmanctl_order(&lab));
+            assert_eq!(models.services.paths(), connmanctl_order(lab.bus_address()));
             assert_eq!(models.manager.via(), "Wired");
         })
     })

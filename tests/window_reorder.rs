@@ -2,7 +2,8 @@
 //! lab's real connmand and connman-vpnd. GTK tests run one at a time on one
 //! thread (`#[gtk::test]`); every wait is bounded.
 
-use std::process::Command;
+mod ui_common;
+
 use std::time::{Duration, Instant};
 
 use adw::prelude::MessageDialogExt;
@@ -13,55 +14,14 @@ use connie::model::ServiceObject;
 use connie::ui::{RowAction, ServiceRow, Window};
 use connman_lab::{Daemon, Lab, LabOptions};
 use gtk::prelude::*;
-
-/// Lets the main loop run until `cond` holds, for at most `secs` seconds.
-async fn wait_until(secs: u64, what: &str, mut cond: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !cond() {
-        assert!(
-            Instant::now() < deadline,
-            "timed out after {secs} s: {what}"
-        );
-        glib::timeout_future(Duration::from_millis(50)).await;
-    }
-}
-
-fn connmanctl_order(lab: &Lab) -> Vec<String> {
-    let out = Command::new("connmanctl")
-        .arg("services")
-        .env("DBUS_SYSTEM_BUS_ADDRESS", lab.bus_address())
-        .output()
-        .expect("connmanctl");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.split_whitespace().last())
-        .map(|id| format!("/net/connman/service/{id}"))
-        .collect()
-}
-
-async fn window_on(lab: &Lab) -> (Backend, Window) {
-    connie::ui::init().expect("GTK");
-    let backend = Backend::new();
-    let conn = lab
-        .connect()
-        .await
-        .map_err(|e| zbus::Error::Failure(e.to_string()));
-    backend.start(conn).await;
-    let window = Window::new(&backend, None);
-    window.present();
-    (backend, window)
-}
-
-fn service(backend: &Backend, path: &str) -> Option<ServiceObject> {
-    backend.models().services.get(path)
-}
+use ui_common::*;
 
 /// Waits until connmand (asked through connmanctl) and the window both list
 /// the services in `order`.
 async fn wait_order(lab: &Lab, win: &Window, secs: u64, what: &str, order: &[String]) {
     let deadline = Instant::now() + Duration::from_secs(secs);
     loop {
-        let ctl = connmanctl_order(lab);
+        let ctl = connmanctl_order(lab.bus_address());
         if ctl == order && win.service_paths() == order {
             return;
         }
@@ -232,7 +192,7 @@ async fn drops_and_keys_reorder_in_connmand_and_illegal_drops_never_reach_it() {
     win.move_step(&a, true);
     glib::timeout_future(Duration::from_millis(500)).await;
     assert_eq!(client.calls_made(), calls, "nothing was sent to connmand");
-    assert_eq!(connmanctl_order(&lab), [a.clone(), b.clone()]);
+    assert_eq!(connmanctl_order(lab.bus_address()), [a.clone(), b.clone()]);
     win.close();
 }
 
@@ -315,7 +275,7 @@ async fn a_vpn_dropped_below_its_uplink_goes_split_then_is_forgotten() {
             && win.service_row(&vpn).is_some_and(|r| r.shows_split_mode())
     })
     .await;
-    let order = connmanctl_order(&lab);
+    let order = connmanctl_order(lab.bus_address());
     assert_eq!(order.first(), Some(&uplink), "the uplink on top: {order:?}");
     wait_until(5, "the VPN section says split mode too", || {
         adw::prelude::ActionRowExt::subtitle(&vpn_row)
@@ -518,7 +478,7 @@ async fn wifi_unsaved_networks_hidden_button_and_a_wrong_key() {
 
     // refused before connmand: onto an unsaved network, and an unsaved one moving
     let calls = client.calls_made();
-    let order = connmanctl_order(&lab);
+    let order = connmanctl_order(lab.bus_address());
     assert!(!win.drop_service(&wired, &open, false));
     assert!(!win.drop_service(&open, &wired, true));
     win.drag_began(&wired);
@@ -532,7 +492,7 @@ async fn wifi_unsaved_networks_hidden_button_and_a_wrong_key() {
     .await;
     glib::timeout_future(Duration::from_millis(300)).await;
     assert_eq!(client.calls_made(), calls, "nothing sent to connmand");
-    assert_eq!(connmanctl_order(&lab), order);
+    assert_eq!(connmanctl_order(lab.bus_address()), order);
 
     // a wrong passphrase: connmand says invalid-key, and no toast
     let wpa = named(&backend, &win, "LabWPA2").unwrap();

@@ -170,3 +170,18 @@ pub async fn service_state(conn: &zbus::Connection, path: &str) -> Option<String
         .await
         .and_then(|p| string(&p, "State"))
 }
+
+/// The service paths in the order `connmanctl services` (libdbus, run with
+/// the lab's bus address) lists them: connmand's order, read independently.
+pub fn connmanctl_order(bus_address: &str) -> Vec<String> {
+    let out = std::process::Command::new("connmanctl")
+        .arg("services")
+        .env("DBUS_SYSTEM_BUS_ADDRESS", bus_address)
+        .output()
+        .expect("connmanctl");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().last())
+        .map(|id| format!("/net/connman/service/{id}"))
+        .collect()
+}

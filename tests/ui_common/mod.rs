@@ -1,0 +1,43 @@
+//! Helpers for the GTK tests (window, dialogs) against the lab: waits that
+//! let the GLib main loop run, and a window on a lab's bus.
+#![allow(dead_code)]
+
+use std::time::{Duration, Instant};
+
+use connie::application::Backend;
+use connie::model::ServiceObject;
+use connie::ui::Window;
+#[allow(unused_imports)]
+pub use connman_lab::testing::connmanctl_order;
+use connman_lab::Lab;
+use gtk::prelude::*;
+
+/// Lets the main loop run until `cond` holds, for at most `secs` seconds.
+pub async fn wait_until(secs: u64, what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !cond() {
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {secs} s: {what}"
+        );
+        glib::timeout_future(Duration::from_millis(50)).await;
+    }
+}
+
+/// A backend following the lab's connmand, and its window, presented.
+pub async fn window_on(lab: &Lab) -> (Backend, Window) {
+    connie::ui::init().expect("GTK");
+    let backend = Backend::new();
+    let conn = lab
+        .connect()
+        .await
+        .map_err(|e| zbus::Error::Failure(e.to_string()));
+    backend.start(conn).await;
+    let window = Window::new(&backend, None);
+    window.present();
+    (backend, window)
+}
+
+pub fn service(backend: &Backend, path: &str) -> Option<ServiceObject> {
+    backend.models().services.get(path)
+}
