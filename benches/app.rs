@@ -1,5 +1,6 @@
 //! Connie (release build) against the lab's real connmand, under Xvfb with a
-//! session bus of its own: memory with and without the window, CPU per
+//! session bus of its own: the time from exec to the first frame that shows
+//! the services, memory with and without the window, CPU per
 //! `Strength` change during a storm, CPU and D-Bus calls while idle, and
 //! D-Bus calls at start-up with few and many services. Each figure is the
 //! median of several runs, printed with the spread.
@@ -180,6 +181,43 @@ fn connie(args: &[&str], lab: &Lab, display: &str, session: &str) -> Owned {
     )
 }
 
+/// Milliseconds from exec to the first painted frame that shows services
+/// (the window says so on stderr under CONNIE_BENCH=1).
+fn first_frame(lab: &Lab, display: &str, session: &str) -> f64 {
+    use std::io::{BufRead, BufReader};
+    let bin = std::env::var("CONNIE_BIN").unwrap_or_else(|_| "target/release/connie".into());
+    let t0 = Instant::now();
+    let mut child = Owned(
+        Command::new(&bin)
+            .env("DBUS_SYSTEM_BUS_ADDRESS", lab.bus_address())
+            .env("DBUS_SESSION_BUS_ADDRESS", session)
+            .env("DISPLAY", display)
+            .env("GTK_A11Y", "none")
+            .env("CONNIE_BENCH", "1")
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{bin}: {e}")),
+    );
+    let err = child.0.stderr.take().expect("piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            if line.contains("connie-bench: first frame with services") {
+                let _ = tx.send(t0.elapsed());
+                return;
+            }
+        }
+    });
+    let elapsed = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("no frame with services within 30 s");
+    drop(child);
+    std::thread::sleep(Duration::from_millis(300));
+    elapsed.as_secs_f64() * 1000.0
+}
+
 async fn wifi_lab(aps: usize) -> Lab {
     let lab = Lab::start(LabOptions {
         ethernet: 1,
@@ -233,6 +271,9 @@ fn main() {
                 .map(|n| n.into_bytes())
                 .collect();
             let n_services = services(&conn).await.len();
+            let frames: Vec<f64> = (0..runs)
+                .map(|_| first_frame(&lab, &display, &session))
+                .collect();
             let (mut calls, mut hidden_mem, mut window_mem) = (Vec::new(), Vec::new(), Vec::new());
             let (mut per_change, mut idle_ticks, mut idle_calls) =
                 (Vec::new(), Vec::new(), Vec::new());
@@ -266,6 +307,7 @@ fn main() {
                 sleep(Duration::from_millis(500)).await;
             }
             println!("--- {n_services} services ({aps} access points) ---");
+            report("Exec to the first frame showing the services", "ms", frames);
             report("D-Bus calls at start-up", "calls", calls);
             report(
                 "PSS, tray only (--hidden, GTK not started)",

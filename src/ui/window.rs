@@ -175,7 +175,30 @@ impl Window {
         win.setup_services();
         win.setup_vpns();
         win.setup_header();
+        if std::env::var_os("CONNIE_BENCH").is_some() {
+            win.report_first_frame();
+        }
         win
+    }
+
+    /// For `make bench`: says on stderr when the first frame that shows
+    /// services has been painted (the bench times it from exec).
+    fn report_first_frame(&self) {
+        self.connect_realize(|win| {
+            let Some(clock) = win.frame_clock() else {
+                return;
+            };
+            let weak = win.downgrade();
+            let done = std::rc::Rc::new(std::cell::Cell::new(false));
+            clock.connect_after_paint(move |_| {
+                let Some(win) = weak.upgrade() else { return };
+                let shown = win.imp().stack.visible_child_name().as_deref() == Some("main")
+                    && win.backend().models().services.n_items() > 0;
+                if shown && !done.replace(true) {
+                    eprintln!("connie-bench: first frame with services");
+                }
+            });
+        });
     }
 
     fn backend(&self) -> &Backend {
