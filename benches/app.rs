@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use connman_lab::testing::{power_on, scan, services, string};
+use connman_lab::testing::{power_on, scan, services, string, PrivateBus};
 use connman_lab::{ApSet, Lab, LabOptions};
 use futures_lite::StreamExt;
 
@@ -43,7 +43,8 @@ impl Drop for Owned {
     }
 }
 
-fn start_x_and_session_bus(dir: &std::path::Path) -> (Owned, Owned, String, String) {
+/// Xvfb on a display of its own, and a session bus of the bench's own.
+fn start_x_and_session_bus() -> (Owned, PrivateBus, String) {
     let display = format!(":{}", 90 + std::process::id() % 100);
     let x = Owned(
         Command::new("Xvfb")
@@ -60,27 +61,13 @@ fn start_x_and_session_bus(dir: &std::path::Path) -> (Owned, Owned, String, Stri
             .spawn()
             .expect("Xvfb (make deps installs xvfb)"),
     );
-    let sock = dir.join("session-bus");
-    let address = format!("unix:path={}", sock.display());
-    let bus = Owned(
-        Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--nopidfile"])
-            .arg(format!("--address={address}"))
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon"),
-    );
+    let bus = PrivateBus::start("bench");
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !(sock.exists()
-        && std::path::Path::new(&format!("/tmp/.X11-unix/X{}", &display[1..])).exists())
-    {
-        assert!(
-            Instant::now() < deadline,
-            "Xvfb or dbus-daemon did not start"
-        );
+    while !std::path::Path::new(&format!("/tmp/.X11-unix/X{}", &display[1..])).exists() {
+        assert!(Instant::now() < deadline, "Xvfb did not start");
         std::thread::sleep(Duration::from_millis(20));
     }
-    (x, bus, display, address)
+    (x, bus, display)
 }
 
 /// utime + stime of a process, in clock ticks.
@@ -250,9 +237,8 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(3);
     let tick = 100.0; // USER_HZ on Linux
-    let dir = std::env::temp_dir().join(format!("connie-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (_x, _session, display, session) = start_x_and_session_bus(&dir);
+    let (_x, session_bus, display) = start_x_and_session_bus();
+    let session = session_bus.address().to_owned();
     zbus::block_on(async {
         for aps in [4usize, 300] {
             let lab = wifi_lab(aps).await;
@@ -349,5 +335,4 @@ fn main() {
             drop(lab);
         }
     });
-    let _ = std::fs::remove_dir_all(&dir);
 }

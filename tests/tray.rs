@@ -4,13 +4,13 @@
 //! the main context as a command.
 
 use std::collections::HashMap;
-use std::process::{Child, Command as Process, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use connie::connman::state::{PathDicts, State};
 use connie::tray::item::ConnieTray;
 use connie::tray::look::Command;
+use connman_lab::testing::PrivateBus;
 use ksni::TrayMethods;
 use zbus::zvariant::{OwnedValue, Structure, Value};
 
@@ -36,38 +36,6 @@ impl Watcher {
     fn protocol_version(&self) -> i32 {
         0
     }
-}
-
-/// A `dbus-daemon --session` of the test's own, ended by PID.
-struct Bus(Child, std::path::PathBuf);
-
-impl Drop for Bus {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-        let _ = std::fs::remove_dir_all(&self.1);
-    }
-}
-
-fn private_session_bus() -> (Bus, String) {
-    let dir = std::env::temp_dir().join(format!("connie-tray-test-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let sock = dir.join("bus");
-    let address = format!("unix:path={}", sock.display());
-    let child = Process::new("dbus-daemon")
-        .args(["--session", "--nofork", "--nopidfile"])
-        .arg(format!("--address={address}"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("dbus-daemon (make deps installs it)");
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !sock.exists() {
-        assert!(Instant::now() < deadline, "dbus-daemon did not start");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    (Bus(child, dir), address)
 }
 
 fn dict(entries: Vec<(&str, Value<'static>)>) -> HashMap<String, OwnedValue> {
@@ -138,7 +106,8 @@ fn labels(node: &Value<'_>, out: &mut Vec<(i32, String)>) {
 
 #[test]
 fn the_item_shows_the_state_and_sends_menu_clicks_as_commands() {
-    let (_bus, address) = private_session_bus();
+    let bus = PrivateBus::start("tray");
+    let address = bus.address().to_owned();
     // ksni connects to the session bus named in the environment; this test
     // binary has no other test that could see the change
     std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &address);

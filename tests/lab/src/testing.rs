@@ -185,3 +185,77 @@ pub fn connmanctl_order(bus_address: &str) -> Vec<String> {
         .map(|id| format!("/net/connman/service/{id}"))
         .collect()
 }
+
+/// A `dbus-daemon --session` of a test's own, on a socket in a fresh
+/// directory; ended by its PID (and the directory removed) on drop.
+pub struct PrivateBus {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+    address: String,
+}
+
+impl PrivateBus {
+    /// Starts the daemon and waits (at most 5 s) for its socket. dbus-daemon
+    /// comes with `make deps`: its absence fails the test.
+    pub fn start(tag: &str) -> PrivateBus {
+        let dir = std::env::temp_dir().join(format!("connie-bus-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let sock = dir.join("bus");
+        let address = format!("unix:path={}", sock.display());
+        let child = std::process::Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--nopidfile"])
+            .arg(format!("--address={address}"))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start dbus-daemon (install dbus-daemon): {e}"));
+        let bus = PrivateBus {
+            child,
+            dir,
+            address,
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !sock.exists() {
+            assert!(
+                Instant::now() < deadline,
+                "dbus-daemon did not make {}",
+                sock.display()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        bus
+    }
+
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// A new connection to this bus (retried for at most 5 s).
+    pub async fn connect(&self) -> zbus::Connection {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let conn = async {
+                zbus::connection::Builder::address(self.address.as_str())?
+                    .build()
+                    .await
+            };
+            match conn.await {
+                Ok(c) => return c,
+                Err(e) if Instant::now() > deadline => {
+                    panic!("cannot connect to the test bus: {e}")
+                }
+                Err(_) => async_io::Timer::after(Duration::from_millis(20)).await,
+            };
+        }
+    }
+}
+
+impl Drop for PrivateBus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

@@ -2759,81 +2759,10 @@ mod tests {
     // -----------------------------------------------------------------------------------------
 
     use futures_lite::StreamExt;
-    use std::path::PathBuf;
-    use std::process::{Child, Stdio};
     use zbus::message::Type as MsgType;
     use zbus::{MatchRule, Message, MessageStream};
 
-    /// A `dbus-daemon --session` of our own, ended (by PID) on drop.
-    struct Bus {
-        child: Child,
-        dir: PathBuf,
-        address: String,
-    }
-
-    impl Bus {
-        /// Panics when dbus-daemon cannot be started.
-        fn start(tag: &str) -> Option<Bus> {
-            let dir = std::env::temp_dir().join(format!("fake-wpas-{tag}-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir_all(&dir).ok()?;
-            let sock = dir.join("bus");
-            let address = format!("unix:path={}", sock.display());
-            let child = match Command::new("dbus-daemon")
-                .args(["--session", "--nofork", "--nopidfile"])
-                .arg(format!("--address={address}"))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-            {
-                Ok(c) => c,
-                // dbus-daemon comes with `make deps`: its absence is a failure
-                Err(e) => panic!("cannot start dbus-daemon (install dbus-daemon): {e}"),
-            };
-            let bus = Bus {
-                child,
-                dir,
-                address,
-            };
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while !sock.exists() {
-                assert!(
-                    Instant::now() < deadline,
-                    "dbus-daemon did not make {}",
-                    sock.display()
-                );
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            Some(bus)
-        }
-
-        async fn connect(&self) -> Connection {
-            let deadline = Instant::now() + Duration::from_secs(5);
-            loop {
-                let conn = async {
-                    zbus::connection::Builder::address(self.address.as_str())?
-                        .build()
-                        .await
-                };
-                match conn.await {
-                    Ok(c) => return c,
-                    Err(e) if Instant::now() > deadline => {
-                        panic!("cannot connect to the test bus: {e}")
-                    }
-                    Err(_) => async_io::Timer::after(Duration::from_millis(20)).await,
-                };
-            }
-        }
-    }
-
-    impl Drop for Bus {
-        fn drop(&mut self) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
-    }
+    use crate::testing::PrivateBus as Bus;
 
     /// A signal from the fake, as a client sees it.
     #[derive(Clone)]
@@ -3103,7 +3032,7 @@ mod tests {
 
     #[test]
     fn connmand_sequence_on_a_private_bus() {
-        let Some(bus) = Bus::start("seq") else { return };
+        let bus = Bus::start("seq");
         async_io::block_on(async {
             let server = bus.connect().await;
             let aps = default_aps();
@@ -3564,9 +3493,7 @@ mod tests {
 
     #[test]
     fn unknown_netdev_is_refused() {
-        let Some(bus) = Bus::start("netns") else {
-            return;
-        };
+        let bus = Bus::start("netns");
         async_io::block_on(async {
             let server = bus.connect().await;
             let fake = FakeSupplicant::serve(&server, "connie-lab-no-such-netns", default_aps())
@@ -3584,9 +3511,7 @@ mod tests {
 
     #[test]
     fn three_hundred_aps_in_one_scan() {
-        let Some(bus) = Bus::start("scale") else {
-            return;
-        };
+        let bus = Bus::start("scale");
         async_io::block_on(async {
             let server = bus.connect().await;
             let fake = FakeSupplicant::serve_without_netns(&server, many_aps(300))
