@@ -8,7 +8,7 @@
 //!     first window or dialog: gtk::init() + adw::init(), then
 //!     ui::Window (adw::Window, CnWindow)
 //!       adw::ToastOverlay                              errors as sentences
-//!         adw::Leaflet
+//!         gtk::Stack (pages)
 //!           "list"
 //!             adw::HeaderBar: offline toggle | title (global state) | menu
 //!             gtk::Stack

@@ -43,6 +43,8 @@ mod imp {
         /// Where the pointer grabbed the card for a drag.
         pub(super) grab: Cell<(f64, f64)>,
         pub(super) dnd_attached: Cell<bool>,
+        /// The icon shown, so that an unchanged one is not set again.
+        pub(super) icon: Cell<Option<&'static str>>,
     }
 
     #[glib::object_subclass]
@@ -125,11 +127,38 @@ impl ServiceRow {
             glib::clone!(
                 #[weak(rename_to = row)]
                 self,
-                move |_, _| row.update()
+                move |_, pspec| row.property_changed(pspec.name())
             ),
         );
         self.imp().service.replace(Some((service.clone(), handler)));
         self.update();
+    }
+
+    /// One property of the service changed. A strength storm is the common
+    /// case (every access point in range, several times a minute): a new
+    /// strength level changes the icon and nothing else, and the move rules
+    /// do not depend on it.
+    fn property_changed(&self, name: &str) {
+        if name == "strength-level" {
+            if let Some(s) = self.service() {
+                self.show_icon(&s);
+            }
+            return;
+        }
+        self.update();
+        if let Some(win) = self.root().and_downcast::<Window>() {
+            win.schedule_refresh_moves();
+        }
+    }
+
+    fn show_icon(&self, s: &ServiceObject) {
+        let imp = self.imp();
+        let icon = text::service_icon(&s.service_type(), s.strength_level());
+        // setting an image's icon, even the same one, makes GTK look it up,
+        // resize and redraw the row: only a different icon is set
+        if imp.icon.replace(Some(icon)) != Some(icon) {
+            imp.type_icon.set_icon_name(Some(icon));
+        }
     }
 
     pub fn unbind(&self) {
@@ -177,8 +206,11 @@ impl ServiceRow {
     }
 
     fn enable(&self, action: RowAction, on: bool) {
-        self.imp().enabled.borrow_mut().insert(action, on);
-        self.action_set_enabled(action.detailed(), on);
+        // GTK tells the action's observers (menus, shortcuts) even when
+        // nothing changed: only a change is passed on
+        if self.imp().enabled.borrow_mut().insert(action, on) != Some(on) {
+            self.action_set_enabled(action.detailed(), on);
+        }
     }
 
     /// Enables "Move up" and "Move down" as connmand's rules allow (the
@@ -325,13 +357,12 @@ impl ServiceRow {
     /// While a drag is in progress: whether this row can take it
     /// (`Some(true)`), cannot (`Some(false)`), or no drag (`None`).
     pub fn mark_drag(&self, can_take: Option<bool>) {
-        self.remove_css_class("cn-drop-ok");
-        self.remove_css_class("cn-drop-refused");
-        match can_take {
-            Some(true) => self.add_css_class("cn-drop-ok"),
-            Some(false) => self.add_css_class("cn-drop-refused"),
-            None => {}
-        }
+        let class = match can_take {
+            Some(true) => Some("cn-drop-ok"),
+            Some(false) => Some("cn-drop-refused"),
+            None => None,
+        };
+        set_class(self.upcast_ref(), &["cn-drop-ok", "cn-drop-refused"], class);
     }
 
     fn update(&self) {
@@ -346,30 +377,27 @@ impl ServiceRow {
             && matches!(s.service_type(), ServiceType::Wifi | ServiceType::Vpn);
         self.enable(RowAction::Forget, forgettable);
         imp.split_label.set_visible(s.split_routing());
-        if let Some(win) = self.root().and_downcast::<Window>() {
-            win.schedule_refresh_moves();
-        }
         let type_ = s.service_type();
         let state = s.service_state();
         let name = text::display_name(&s.name(), s.hidden());
         // hostile data: set as plain text, never markup
-        imp.name_label.set_label(&name);
-        imp.name_label.set_tooltip_text(Some(&name));
+        set_text(&imp.name_label, &name);
+        set_tooltip(imp.name_label.upcast_ref(), &name);
         let error = ServiceError::parse(&s.error());
         let error = (!s.error().is_empty()).then_some(&error);
-        imp.subtitle_label
-            .set_label(&text::service_subtitle(&text::ServiceFacts {
+        set_text(
+            &imp.subtitle_label,
+            &text::service_subtitle(&text::ServiceFacts {
                 name: &s.name(),
                 type_: &type_,
                 state: &state,
                 error,
                 favorite: s.favorite(),
                 interface: &s.interface(),
-            }));
-        imp.type_icon
-            .set_icon_name(Some(text::service_icon(&type_, s.strength_level())));
-        imp.type_icon
-            .set_tooltip_text(Some(&text::type_name(&type_)));
+            }),
+        );
+        self.show_icon(&s);
+        set_tooltip(imp.type_icon.upcast_ref(), &text::type_name(&type_));
         imp.lock_icon.set_visible(s.secured());
         let busy = s.is_busy();
         imp.spinner.set_visible(busy);
@@ -394,19 +422,54 @@ impl ServiceRow {
             )
         };
         let button = &imp.action_button;
-        button.set_label(&label);
-        button.set_action_target_value(Some(&s.path().to_variant()));
-        button.set_action_name(Some(action.detailed()));
-        // the label stays short; the tooltip says which network
-        button.set_tooltip_text(Some(&described));
-        let css = ["cn-connected", "cn-failed"];
-        for c in css {
-            self.remove_css_class(c);
+        if button.label().as_deref() != Some(label.as_str()) {
+            button.set_label(&label);
         }
-        if state.is_connected() {
-            self.add_css_class("cn-connected");
+        let target = s.path().to_variant();
+        if button.action_target_value().as_ref() != Some(&target) {
+            button.set_action_target_value(Some(&target));
+        }
+        if button.action_name().as_deref() != Some(action.detailed()) {
+            button.set_action_name(Some(action.detailed()));
+        }
+        // the label stays short; the tooltip says which network
+        set_tooltip(button.upcast_ref(), &described);
+        let class = if state.is_connected() {
+            Some("cn-connected")
         } else if state.is_failure() {
-            self.add_css_class("cn-failed");
+            Some("cn-failed")
+        } else {
+            None
+        };
+        set_class(self.upcast_ref(), &["cn-connected", "cn-failed"], class);
+    }
+}
+
+// Setters that leave an unchanged widget alone: GTK restyles, resizes or
+// redraws on some setters even when the value is the same.
+
+fn set_text(label: &gtk::Label, text: &str) {
+    if label.label() != text {
+        label.set_label(text);
+    }
+}
+
+fn set_tooltip(widget: &gtk::Widget, text: &str) {
+    if widget.tooltip_text().as_deref() != Some(text) {
+        widget.set_tooltip_text(Some(text));
+    }
+}
+
+/// Leaves `widget` with `class` (or none) of `classes`.
+fn set_class(widget: &gtk::Widget, classes: &[&str], class: Option<&str>) {
+    for c in classes {
+        if Some(*c) != class && widget.has_css_class(c) {
+            widget.remove_css_class(c);
+        }
+    }
+    if let Some(c) = class {
+        if !widget.has_css_class(c) {
+            widget.add_css_class(c);
         }
     }
 }

@@ -32,7 +32,7 @@ mod imp {
         #[template_child]
         pub(super) toast_overlay: TemplateChild<adw::ToastOverlay>,
         #[template_child]
-        pub(super) leaflet: TemplateChild<adw::Leaflet>,
+        pub(super) pages: TemplateChild<gtk::Stack>,
         #[template_child]
         pub(super) list_page: TemplateChild<gtk::Box>,
         #[template_child]
@@ -236,32 +236,42 @@ impl Window {
             self,
             move |_| win.close_details()
         ));
-        // a swipe or Alt+Left back: stop following the service
-        imp.leaflet.connect_visible_child_notify(glib::clone!(
+        // back to the list, however: stop following the service
+        imp.pages.connect_visible_child_notify(glib::clone!(
             #[weak(rename_to = win)]
             self,
-            move |leaflet| {
+            move |pages| {
                 let imp = win.imp();
-                if leaflet.visible_child().as_ref() == Some(imp.list_page.upcast_ref()) {
+                if pages.visible_child().as_ref() == Some(imp.list_page.upcast_ref()) {
                     imp.details_page.stop();
                 }
             }
         ));
-        let escape = gtk::ShortcutController::new();
-        escape.add_shortcut(gtk::Shortcut::new(
-            gtk::ShortcutTrigger::parse_string("Escape"),
-            Some(gtk::CallbackAction::new(glib::clone!(
-                #[weak(rename_to = win)]
-                self,
-                #[upgrade_or]
-                glib::Propagation::Proceed,
-                move |_, _| {
-                    win.close_details();
-                    glib::Propagation::Stop
-                }
-            ))),
+        // Escape, Alt+Left and the mouse's back button go back to the list
+        let keys = gtk::ShortcutController::new();
+        for accel in ["Escape", "<Alt>Left"] {
+            keys.add_shortcut(gtk::Shortcut::new(
+                gtk::ShortcutTrigger::parse_string(accel),
+                Some(gtk::CallbackAction::new(glib::clone!(
+                    #[weak(rename_to = win)]
+                    self,
+                    #[upgrade_or]
+                    glib::Propagation::Proceed,
+                    move |_, _| {
+                        win.close_details();
+                        glib::Propagation::Stop
+                    }
+                ))),
+            ));
+        }
+        imp.details_page.add_controller(keys);
+        let back = gtk::GestureClick::builder().button(8).build();
+        back.connect_pressed(glib::clone!(
+            #[weak(rename_to = win)]
+            self,
+            move |_, _, _, _| win.close_details()
         ));
-        imp.details_page.add_controller(escape);
+        imp.details_page.add_controller(back);
     }
 
     fn setup_technologies(&self) {
@@ -878,7 +888,7 @@ impl Window {
         };
         let imp = self.imp();
         imp.details_page.show(&client, path);
-        imp.leaflet.set_visible_child(&*imp.details_page);
+        imp.pages.set_visible_child(&*imp.details_page);
         imp.details_page.back_button().grab_focus();
     }
 
@@ -887,7 +897,7 @@ impl Window {
         let imp = self.imp();
         // back where the person was: the row whose details were shown
         let from = imp.details_page.path().and_then(|p| self.service_row(&p));
-        imp.leaflet.set_visible_child(&*imp.list_page);
+        imp.pages.set_visible_child(&*imp.list_page);
         imp.details_page.stop();
         match from.and_then(|r| r.parent()) {
             Some(card) => card.grab_focus(),
@@ -898,7 +908,7 @@ impl Window {
     /// The details page, when it is the page shown.
     pub fn details_page(&self) -> Option<ServiceDetails> {
         let imp = self.imp();
-        (imp.leaflet.visible_child().as_ref() == Some(imp.details_page.upcast_ref()))
+        (imp.pages.visible_child().as_ref() == Some(imp.details_page.upcast_ref()))
             .then(|| imp.details_page.get())
     }
 
