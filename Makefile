@@ -3,6 +3,8 @@
 #   make demo    install what is needed, start the lab and run Connie against it
 #   make check   install what is needed and run every check and test
 #   make lab     start a lab in the foreground (Ctrl-C tears it down)
+#   make pot     extract the translatable strings into po/connie.pot
+#   make mo      compile po/*.po into target/locale (used when run from target/)
 #
 # Run these as yourself: sudo is asked only for what needs root (installing
 # packages, the lab's namespaces). As root (CI) they work unchanged.
@@ -20,7 +22,7 @@ LAB_PKGS := connman connman-vpn dnsmasq-base openvpn openssl ethtool iproute2 ut
 # Packages that ship services which must never start on the host.
 DAEMON_PKGS := connman connman-vpn openvpn
 
-.PHONY: all build deps check lab demo test lint fmt clean sudo-ok bench
+.PHONY: all build deps check lab demo test lint fmt clean sudo-ok bench pot potfiles mo
 
 all: build
 
@@ -49,7 +51,7 @@ test: sudo-ok
 	$(CARGO) build --workspace --all-targets
 	CARGO=$(CARGO) bash tools/run-tests.sh
 
-check: deps fmt lint test
+check: deps fmt lint potfiles test
 
 lab: deps sudo-ok
 	$(CARGO) build -p connman-lab
@@ -67,6 +69,20 @@ bench: deps sudo-ok
 	$(CARGO) bench --bench reducer
 	CONNMAN_LAB_BIN=target/debug/connman-lab CONNIE_BIN=target/release/connie \
 		bash tools/with-sudo-kept.sh $(CARGO) bench --bench app
+
+# Translations: po/POTFILES.in lists the files with translatable strings
+# (`make potfiles` checks it is complete), po/LINGUAS the languages.
+pot:
+	bash tools/make-pot.sh
+
+potfiles:
+	bash tools/make-pot.sh --check
+
+mo:
+	@for lang in $$(grep -v '^#' po/LINGUAS); do \
+		mkdir -p target/locale/$$lang/LC_MESSAGES && \
+		msgfmt --check -o target/locale/$$lang/LC_MESSAGES/connie.mo po/$$lang.po || exit 1; \
+	done
 
 clean:
 	$(CARGO) clean

@@ -11,6 +11,7 @@
 use crate::connman::client::vpn_connection_path;
 use crate::connman::state::State;
 use crate::connman::types::{ServiceProps, ServiceType};
+use crate::i18n::N_;
 
 /// What to ask connmand for an allowed drop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,21 +48,22 @@ pub enum Refusal {
 
 impl Refusal {
     /// Why, as a sentence for people (untranslated: pass it through gettext).
+    /// In English, marked for translation: show it through `gettext`.
     pub fn sentence(self) -> &'static str {
         match self {
-            Refusal::Unknown | Refusal::TargetUnknown => "This network is gone.",
-            Refusal::NotSaved => "Only saved networks can be moved. Connect to it once first.",
-            Refusal::Same => "A network cannot be moved onto itself.",
-            Refusal::TargetNotSaved => "Networks can only be moved next to saved networks.",
-            Refusal::StateMismatch => {
+            Refusal::Unknown | Refusal::TargetUnknown => N_("This network is gone."),
+            Refusal::NotSaved => N_("Only saved networks can be moved. Connect to it once first."),
+            Refusal::Same => N_("A network cannot be moved onto itself."),
+            Refusal::TargetNotSaved => N_("Networks can only be moved next to saved networks."),
+            Refusal::StateMismatch => N_(
                 "ConnMan orders connected and unconnected networks separately: a network can \
-                 only be moved among networks that are connected as it is."
-            }
-            Refusal::VpnWithoutRoutes => {
+                 only be moved among networks that are connected as it is.",
+            ),
+            Refusal::VpnWithoutRoutes => N_(
                 "This VPN has no routes of its own, so it cannot carry only some networks; \
-                 it can only be placed above the other connections."
-            }
-            Refusal::AlreadyThere => "The network is already there.",
+                 it can only be placed above the other connections.",
+            ),
+            Refusal::AlreadyThere => N_("The network is already there."),
         }
     }
 }
