@@ -20,7 +20,7 @@ LAB_PKGS := connman connman-vpn dnsmasq-base openvpn openssl ethtool iproute2 ut
 # Packages that ship services which must never start on the host.
 DAEMON_PKGS := connman connman-vpn openvpn
 
-.PHONY: all build deps check lab demo test lint fmt clean sudo-ok bench
+.PHONY: all build deps check lab demo test lint fmt clean sudo-ok bench install
 
 all: build
 
@@ -44,6 +44,7 @@ fmt:
 
 lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	desktop-file-validate data/$(APP_ID).desktop
 
 test: sudo-ok
 	$(CARGO) build --workspace --all-targets
@@ -67,6 +68,18 @@ bench: deps sudo-ok
 	$(CARGO) bench --bench reducer
 	CONNMAN_LAB_BIN=target/debug/connman-lab CONNIE_BIN=target/release/connie \
 		bash tools/with-sudo-kept.sh $(CARGO) bench --bench app
+
+# Installs the release build under $(PREFIX) (staged under $(DESTDIR) for
+# packagers): the binary, its desktop entry and the tray's fallback icons.
+PREFIX ?= /usr/local
+APP_ID := io.github.connie.Connie
+install:
+	$(CARGO) build --release --bin connie
+	install -Dm755 target/release/connie $(DESTDIR)$(PREFIX)/bin/connie
+	install -Dm644 data/$(APP_ID).desktop $(DESTDIR)$(PREFIX)/share/applications/$(APP_ID).desktop
+	install -Dm644 -t $(DESTDIR)$(PREFIX)/share/connie/icons/hicolor data/icons/hicolor/index.theme
+	install -Dm644 -t $(DESTDIR)$(PREFIX)/share/connie/icons/hicolor/scalable/status \
+		data/icons/hicolor/scalable/status/*.svg
 
 clean:
 	$(CARGO) clean

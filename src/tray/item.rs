@@ -203,3 +203,50 @@ pub fn icon_theme_path() -> String {
         .and_then(|p| p.to_str().map(str::to_owned))
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connman::types::ServiceType;
+    use crate::ui::text::service_icon;
+
+    /// Every icon the item can name is shipped, for hosts whose theme lacks it.
+    #[test]
+    fn every_tray_icon_has_a_fallback() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("data/icons/hicolor/scalable/status");
+        let mut names = vec![
+            "network-error-symbolic",
+            "airplane-mode-symbolic",
+            "network-offline-symbolic",
+            "network-wireless-acquiring-symbolic",
+            "network-wired-acquiring-symbolic",
+            "network-vpn-symbolic",
+        ];
+        for kind in [
+            ServiceType::Wifi,
+            ServiceType::Cellular,
+            ServiceType::Ethernet,
+            ServiceType::Vpn,
+            ServiceType::Bluetooth,
+            ServiceType::P2p,
+            ServiceType::Gadget,
+            ServiceType::Gps,
+        ] {
+            for level in -1..=4 {
+                names.push(service_icon(&kind, level));
+            }
+        }
+        for name in names {
+            let file = dir.join(format!("{name}.svg"));
+            let svg = std::fs::read_to_string(&file)
+                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            assert!(svg.contains("<svg"), "{name} is not an SVG");
+        }
+        assert_eq!(
+            icon_theme_path(),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/data/icons"),
+            "tests run from the build tree"
+        );
+    }
+}
