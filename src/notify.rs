@@ -73,8 +73,9 @@ impl Category {
         match self {
             Category::Failure => 3,
             Category::Vpn => 2,
+            // the person's own switch says more than its consequences
+            Category::Offline => 2,
             Category::Connection => 1,
-            Category::Offline => 0,
         }
     }
 }

@@ -65,6 +65,9 @@ struct Inner {
     tasks: RefCell<Vec<glib::JoinHandle<()>>>,
     /// Refreshes and tray updates sent, for the tests and the bench.
     updates: Cell<u64>,
+    /// [`shape`] of the state last refreshed.
+    shape: Cell<u64>,
+    last_sent: Cell<Option<Instant>>,
 }
 
 impl Drop for Inner {
@@ -106,6 +109,8 @@ impl Tray {
                 host: Cell::new(None),
                 tasks: RefCell::new(Vec::new()),
                 updates: Cell::new(0),
+                shape: Cell::new(0),
+                last_sent: Cell::new(None),
             }),
         };
         let weak = Rc::downgrade(&tray.inner);
@@ -232,14 +237,24 @@ impl Tray {
     }
 
     fn refresh(&self) {
-        let (look, entries, snapshot) = match self.inner.backend.client() {
+        let (look, entries, snapshot, key) = match self.inner.backend.client() {
             Some(client) => {
                 let state = client.state();
-                (look::look(&state), look::menu(&state), Snapshot::of(&state))
+                (
+                    look::look(&state),
+                    look::menu(&state),
+                    Snapshot::of(&state),
+                    shape(&state),
+                )
             }
             None => {
                 let state = State::default();
-                (look::look(&state), look::menu(&state), Snapshot::of(&state))
+                (
+                    look::look(&state),
+                    look::menu(&state),
+                    Snapshot::of(&state),
+                    shape(&state),
+                )
             }
         };
         let before = self.inner.snapshot.replace(snapshot.clone());
@@ -259,6 +274,21 @@ impl Tray {
         let Some(handle) = self.inner.handle.borrow().clone() else {
             return;
         };
+        // Only strengths (and the order they sort services in) changed: at
+        // most one update per SLOW interval. connmand follows each Strength
+        // change with a ServicesChanged, so the events alone cannot tell.
+        let urgent = self.inner.shape.replace(key) != key;
+        if !urgent {
+            if let Some(last) = self.inner.last_sent.get() {
+                let due = last + SLOW;
+                let now = Instant::now();
+                if due > now {
+                    self.schedule(due - now);
+                    return;
+                }
+            }
+        }
+        self.inner.last_sent.set(Some(Instant::now()));
         self.inner.shown.replace(Some(next.clone()));
         self.inner.updates.set(self.inner.updates.get() + 1);
         let (look, entries, attention_only) = next;
@@ -380,4 +410,23 @@ impl Tray {
             }
         });
     }
+}
+
+/// A hash of what makes a tray update urgent: which services exist, their
+/// names, states and saved flags, the technologies' power, airplane mode,
+/// whether connmand runs. Not strengths, not the order.
+fn shape(state: &State) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut services: Vec<_> = state
+        .services_in_order()
+        .map(|(p, s)| (p, s.state.as_str(), s.name.as_deref(), s.favorite))
+        .collect();
+    services.sort_unstable();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    services.hash(&mut h);
+    for (p, t) in &state.technologies {
+        (p, t.powered, t.connected).hash(&mut h);
+    }
+    (state.connman_running, state.manager.offline_mode).hash(&mut h);
+    h.finish()
 }
