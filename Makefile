@@ -15,7 +15,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: build, tests, lab.
 BUILD_PKGS := build-essential pkg-config libgtk-4-dev libadwaita-1-dev gettext \
 	desktop-file-utils appstream
-TEST_PKGS := xvfb xauth dbus sudo
+TEST_PKGS := xvfb xauth dbus sudo xdotool
 LAB_PKGS := connman connman-vpn dnsmasq-base openvpn openssl ethtool iproute2 util-linux mount
 # Packages that ship services which must never start on the host.
 DAEMON_PKGS := connman connman-vpn openvpn
