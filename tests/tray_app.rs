@@ -454,3 +454,44 @@ async fn a_strength_storm_makes_few_tray_updates() {
     );
     ui.tray.shutdown().await;
 }
+
+fn switches(widget: &gtk::Widget, out: &mut Vec<gtk::Switch>) {
+    if let Some(s) = widget.downcast_ref::<gtk::Switch>() {
+        out.push(s.clone());
+    }
+    let mut child = widget.first_child();
+    while let Some(c) = child {
+        switches(&c, out);
+        child = c.next_sibling();
+    }
+}
+
+#[gtk::test]
+async fn preferences_switches_persist() {
+    connie::ui::init().expect("GTK");
+    let dir = std::env::temp_dir().join(format!("connie-prefs-ui-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let prefs = Prefs::load_from(&dir.join("c"), &dir.join("a"));
+    let parent = adw::Window::new();
+    let window = connie::ui::preferences::build(&parent, &prefs);
+    window.present();
+    let mut found = Vec::new();
+    switches(window.upcast_ref(), &mut found);
+    // start at login, icon only when needed, then one per notification kind
+    assert_eq!(found.len(), 6, "{found:?}");
+    assert!(!found[0].is_active() && !found[1].is_active());
+    assert!(found[2..].iter().all(|s| s.is_active()));
+    found[0].set_active(true);
+    found[1].set_active(true);
+    found[3].set_active(false);
+    let again = Prefs::load_from(&dir.join("c"), &dir.join("a"));
+    assert!(again.start_at_login(), "the autostart entry is written");
+    assert!(again.tray_attention_only());
+    assert!(!again.notify(connie::notify::Category::Vpn));
+    assert!(again.notify(connie::notify::Category::Connection));
+    found[0].set_active(false);
+    assert!(!again.start_at_login(), "and removed");
+    window.close();
+    parent.close();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -92,7 +92,15 @@ pub fn look(state: &State) -> Look {
             Some(strength) if s.type_ == ServiceType::Wifi => {
                 gettext_f("Connected to {} ({} %)", &[&name, &strength.to_string()])
             }
-            _ => gettext_f("Connected to {} ({})", &[&name, &type_name(&s.type_)]),
+            _ => {
+                let kind = type_name(&s.type_);
+                // connmand names every wired service "Wired"
+                if kind.is_empty() || kind == name {
+                    gettext_f("Connected to {}", &[&name])
+                } else {
+                    gettext_f("Connected to {} ({})", &[&name, &kind])
+                }
+            }
         };
         lines.push(line);
         if let Some(addr) = s.ipv4.address.as_deref() {
