@@ -445,9 +445,7 @@ impl Application {
         if started_hidden || imp.window.upgrade().is_some() {
             self.present_window();
             if let Some(window) = imp.window.upgrade() {
-                window.show_notice(&gettext(
-                    "No system tray found: closing this window quits Connie",
-                ));
+                window.show_notice(&gettext("No tray: closing quits Connie"));
             }
         }
         imp.hidden_hold.take();
