@@ -40,6 +40,8 @@ pub struct AgentNotes {
 struct NotesInner {
     canceled: HashSet<String>,
     reported: HashSet<String>,
+    /// When a dialog last reported an error for a service.
+    reported_at: std::collections::HashMap<String, std::time::Instant>,
 }
 
 impl AgentNotes {
@@ -57,7 +59,21 @@ impl AgentNotes {
 
     /// The daemon reported an error for `path` and a dialog says so.
     pub fn note_reported(&self, path: &str) {
-        self.inner.borrow_mut().reported.insert(path.to_owned());
+        let mut inner = self.inner.borrow_mut();
+        inner.reported.insert(path.to_owned());
+        inner
+            .reported_at
+            .insert(path.to_owned(), std::time::Instant::now());
+    }
+
+    /// Whether a dialog reported an error for `path` in the last `within`
+    /// (then a notification of the same failure would say it twice).
+    pub fn reported_within(&self, path: &str, within: std::time::Duration) -> bool {
+        self.inner
+            .borrow()
+            .reported_at
+            .get(path)
+            .is_some_and(|at| at.elapsed() < within)
     }
 
     /// Whether a dialog already said why `path` failed (e.g. "wrong

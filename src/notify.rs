@@ -86,6 +86,8 @@ pub struct Notice {
     pub category: Category,
     pub summary: String,
     pub body: String,
+    /// The service it is about, when one.
+    pub about: Option<String>,
 }
 
 /// What notifications are decided on: the parts of the state a person is
@@ -144,6 +146,7 @@ pub fn notices(before: &Snapshot, after: &Snapshot) -> Vec<Notice> {
     }
     if before.offline != after.offline {
         out.push(Notice {
+            about: None,
             category: Category::Offline,
             summary: if after.offline {
                 gettext("Airplane mode on")
@@ -163,6 +166,7 @@ pub fn notices(before: &Snapshot, after: &Snapshot) -> Vec<Notice> {
                 category: Category::Failure,
                 summary: gettext_f("Could not connect to {}", &[name]),
                 body: why.clone(),
+                about: Some(path.clone()),
             });
         }
     }
@@ -170,6 +174,7 @@ pub fn notices(before: &Snapshot, after: &Snapshot) -> Vec<Notice> {
         if !after.vpns.contains_key(path) {
             let uplink_lost = before.uplink.is_some() && before.uplink != after.uplink;
             out.push(Notice {
+                about: None,
                 category: Category::Vpn,
                 summary: gettext_f("VPN {} disconnected", &[name]),
                 body: if uplink_lost {
@@ -183,6 +188,7 @@ pub fn notices(before: &Snapshot, after: &Snapshot) -> Vec<Notice> {
     for (path, name) in &after.vpns {
         if !before.vpns.contains_key(path) {
             out.push(Notice {
+                about: None,
                 category: Category::Vpn,
                 summary: gettext_f("VPN {} connected", &[name]),
                 body: String::new(),
@@ -192,11 +198,13 @@ pub fn notices(before: &Snapshot, after: &Snapshot) -> Vec<Notice> {
     if before.uplink != after.uplink && !after.offline {
         match (&before.uplink, &after.uplink) {
             (_, Some((_, name))) => out.push(Notice {
+                about: None,
                 category: Category::Connection,
                 summary: gettext_f("Connected to {}", &[name]),
                 body: String::new(),
             }),
             (Some((_, name)), None) => out.push(Notice {
+                about: None,
                 category: Category::Connection,
                 summary: gettext_f("Disconnected from {}", &[name]),
                 body: gettext("No network connection."),
@@ -218,6 +226,7 @@ pub fn merge(notices: &[Notice]) -> Option<Notice> {
     }
     lines.extend(rest.iter().map(|n| n.summary.clone()));
     Some(Notice {
+        about: first.about.clone(),
         category: first.category,
         summary: first.summary.clone(),
         body: lines.join("\n"),

@@ -33,6 +33,7 @@ struct TrayUi {
     item: ItemView,
     notifications: Notifications,
     requests: Rc<RefCell<Vec<WindowRequest>>>,
+    prefs: Prefs,
     _watcher: StatusWatcher,
     _bus: PrivateBus,
     prefs_dir: std::path::PathBuf,
@@ -92,7 +93,9 @@ impl TrayUi {
     /// of a merged one).
     async fn notification(&self, secs: u64, summary: &str) -> Notification {
         let mut found = None;
-        wait_until(secs, &format!("notification {summary:?}"), || {
+        let all = self.notifications.seen();
+        let what = format!("notification {summary:?} (seen so far: {all:?})");
+        wait_until(secs, &what, || {
             found = self
                 .notifications
                 .seen()
@@ -102,7 +105,7 @@ impl TrayUi {
             found.is_some()
         })
         .await;
-        found.unwrap()
+        found.unwrap_or_else(|| unreachable!())
     }
 }
 
@@ -146,7 +149,7 @@ async fn tray_ui(opts: LabOptions) -> Option<TrayUi> {
     backend.start(conn).await;
     assert!(backend.client().is_some(), "the client started");
     wait_until(10, "the item registered", || !watcher.items().is_empty()).await;
-    assert_eq!(tray.host(), Some(true));
+    wait_until(10, "the tray knows its host", || tray.host() == Some(true)).await;
     let item = ItemView::new(watcher.connection(), &watcher.items()[0]).await;
     Some(TrayUi {
         lab,
@@ -156,6 +159,7 @@ async fn tray_ui(opts: LabOptions) -> Option<TrayUi> {
         item,
         notifications,
         requests,
+        prefs,
         _watcher: watcher,
         _bus: bus,
         prefs_dir,
@@ -494,4 +498,72 @@ async fn preferences_switches_persist() {
     window.close();
     parent.close();
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[gtk::test]
+async fn a_failed_connect_is_told_once_and_turned_off_kinds_are_not() {
+    let Some(ui) = tray_ui(wifi_lab(1)).await else {
+        return;
+    };
+    let conn = ui.conn();
+    power_on(&conn, "wifi").await;
+    scan(&conn, "wifi").await;
+    let item = &ui.item;
+    item.until(
+        10,
+        "LabOpen in the menu",
+        || item.menu(),
+        |m| m.iter().any(|e| e.label.starts_with("LabOpen")),
+    )
+    .await;
+    ui.lab.fail_association(b"LabOpen", true).await.unwrap();
+    item.click("LabOpen").await;
+    // connmand reports the error to the agent: its dialog says why, and a
+    // notification would say it twice
+    wait_until(40, "the error dialog", || {
+        ui.presenter.message_dialog().is_some()
+    })
+    .await;
+    let dialog = ui.presenter.message_dialog().unwrap();
+    let said = format!("{} {}", dialog.heading().unwrap_or_default(), dialog.body());
+    assert!(said.contains("LabOpen"), "{said}");
+    // past the tray's grace for connmand's report (2 s)
+    glib::timeout_future(Duration::from_millis(3000)).await;
+    assert!(
+        !ui.notifications
+            .seen()
+            .iter()
+            .any(|n| n.category.as_deref() == Some("network.error")),
+        "told twice: {:?}",
+        ui.notifications.seen()
+    );
+    dialog.close();
+
+    // a failure no dialog explains is a notification, with its reason (the
+    // menu's commands go through `run`; wired cannot scan)
+    ui.tray.run(connie::tray::look::Command::Rescan(
+        "/net/connman/technology/ethernet".into(),
+    ));
+    let n = ui.notification(10, "Could not scan").await;
+    assert_eq!(n.category.as_deref(), Some("network.error"));
+    assert!(n.body.ends_with('.') && n.body.len() > 10, "{:?}", n.body);
+    // airplane notifications turned off: nothing more is shown
+    ui.prefs
+        .set_notify(connie::notify::Category::Offline, false);
+    let shown = ui.notifications.seen().len();
+    item.click("Airplane Mode").await;
+    item.until(
+        10,
+        "the airplane icon",
+        || item.icon(),
+        |i| i == "airplane-mode-symbolic",
+    )
+    .await;
+    glib::timeout_future(Duration::from_millis(500)).await;
+    let after: Vec<String> = ui.notifications.seen()[shown..]
+        .iter()
+        .map(|n| n.summary.clone())
+        .collect();
+    assert!(after.is_empty(), "turned off, yet shown: {after:?}");
+    ui.tray.shutdown().await;
 }

@@ -31,6 +31,10 @@ pub const FAST: Duration = Duration::from_millis(100);
 /// The delay after a strength change (a storm of them joins one refresh).
 pub const SLOW: Duration = Duration::from_millis(1000);
 
+/// How long a failure waits for connmand's report to the agent (whose
+/// dialog then says it) before it is told as a notification.
+const REPORT_GRACE: Duration = Duration::from_secs(2);
+
 /// What the tray asks of the window side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WindowRequest {
@@ -258,12 +262,25 @@ impl Tray {
             }
         };
         let before = self.inner.snapshot.replace(snapshot.clone());
-        let said: Vec<Notice> = notify::notices(&before, &snapshot)
+        let (failures, said): (Vec<Notice>, Vec<Notice>) = notify::notices(&before, &snapshot)
             .into_iter()
             .filter(|n| self.inner.prefs.notify(n.category))
-            .collect();
+            .partition(|n| n.category == Category::Failure && n.about.is_some());
         if let Some(notice) = notify::merge(&said) {
             self.notify(notice);
+        }
+        // connmand may report the error to the agent just after the state
+        // changes: a failure a dialog explains is not told again
+        for notice in failures {
+            let weak = Rc::downgrade(&self.inner);
+            glib::timeout_add_local_once(REPORT_GRACE, move || {
+                let Some(inner) = weak.upgrade() else { return };
+                let notes = inner.backend.agent_notes();
+                let path = notice.about.as_deref().unwrap_or_default();
+                if !notes.reported_within(path, REPORT_GRACE * 10) {
+                    Tray { inner }.notify(notice);
+                }
+            });
         }
 
         let attention_only = self.inner.prefs.tray_attention_only();
@@ -311,6 +328,7 @@ impl Tray {
             return;
         }
         self.notify(Notice {
+            about: None,
             category: Category::Failure,
             summary,
             body: error.sentence(),
@@ -374,9 +392,12 @@ impl Tray {
             let Err(e) = client.connect_service(&path).await else {
                 return;
             };
+            // connmand may report the error to the agent after it answered
+            // Connect: a dialog then says why
+            glib::timeout_future(REPORT_GRACE).await;
             let canceled = notes.take_canceled(&path);
-            if notes.take_reported(&path) {
-                // a dialog already said why
+            let reported = notes.take_reported(&path);
+            if reported || notes.reported_within(&path, REPORT_GRACE * 10) {
                 return;
             }
             let (name, said, in_failure) = {
@@ -403,6 +424,7 @@ impl Tray {
             };
             if this.inner.prefs.notify(Category::Failure) {
                 this.notify(Notice {
+                    about: None,
                     category: Category::Failure,
                     summary: gettext_f("Could not connect to {}", &[&name]),
                     body: said,
