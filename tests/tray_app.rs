@@ -23,7 +23,7 @@ use connman_lab::testing::{
 };
 use connman_lab::{Lab, LabOptions, VpnKind};
 use tray_common::ItemView;
-use ui_common::wait_until;
+use ui_common::{start_on, wait_until};
 
 struct TrayUi {
     lab: Lab,
@@ -48,6 +48,14 @@ impl Drop for TrayUi {
 impl TrayUi {
     fn conn(&self) -> zbus::Connection {
         self.backend.client().expect("client").connection().clone()
+    }
+
+    /// Powers wifi on, scans, and waits for `name` in the tray's menu.
+    async fn wifi_listed(&self, name: &str) {
+        let conn = self.conn();
+        power_on(&conn, "wifi").await;
+        scan(&conn, "wifi").await;
+        self.item.wait_entry(10, name, |_| true).await;
     }
 
     /// connmand's own view of the service named `name` (GetServices).
@@ -142,12 +150,7 @@ async fn tray_ui(opts: LabOptions) -> Option<TrayUi> {
         host: Box::new(|_| {}),
     };
     let tray = Tray::start(&backend, &prefs, Notifier::new(), hooks);
-    let conn = lab
-        .connect()
-        .await
-        .map_err(|e| zbus::Error::Failure(e.to_string()));
-    backend.start(conn).await;
-    assert!(backend.client().is_some(), "the client started");
+    start_on(&backend, &lab).await;
     wait_until(10, "the item registered", || !watcher.items().is_empty()).await;
     wait_until(10, "the tray knows its host", || tray.host() == Some(true)).await;
     let item = ItemView::new(watcher.connection(), &watcher.items()[0]).await;
@@ -180,13 +183,7 @@ async fn the_icon_menu_and_switches_follow_connmand() {
         return;
     };
     let item = &ui.item;
-    item.until(
-        20,
-        "the wired icon",
-        || item.icon(),
-        |i| i == "network-wired-symbolic",
-    )
-    .await;
+    item.wait_icon(20, "network-wired-symbolic").await;
     let tip = item.tooltip().await;
     assert!(tip.starts_with("Connected to Wired"), "{tip}");
     assert!(tip.contains("Address 10.77."), "{tip}");
@@ -226,13 +223,7 @@ async fn the_icon_menu_and_switches_follow_connmand() {
 
     // airplane mode from the menu, told once each way, each replacing the last
     item.click("Airplane Mode").await;
-    item.until(
-        10,
-        "the airplane icon",
-        || item.icon(),
-        |i| i == "airplane-mode-symbolic",
-    )
-    .await;
+    item.wait_icon(10, "airplane-mode-symbolic").await;
     assert!(ui.offline_mode().await, "connmand is offline");
     let on = ui.notification(5, "Airplane mode on").await;
     assert_eq!(on.desktop_entry.as_deref(), Some("io.github.connie.Connie"));
@@ -279,17 +270,8 @@ async fn a_psk_network_from_the_menu_asks_for_its_password_and_connects() {
     let Some(ui) = tray_ui(wifi_lab(0)).await else {
         return;
     };
-    let conn = ui.conn();
-    power_on(&conn, "wifi").await;
-    scan(&conn, "wifi").await;
+    ui.wifi_listed("LabWPA2").await;
     let item = &ui.item;
-    item.until(
-        10,
-        "LabWPA2 in the menu",
-        || item.menu(),
-        |m| m.iter().any(|e| e.label.starts_with("LabWPA2")),
-    )
-    .await;
     item.click("LabWPA2").await;
     wait_until(20, "the passphrase dialog", || {
         ui.presenter.input_dialog().is_some()
@@ -304,15 +286,7 @@ async fn a_psk_network_from_the_menu_asks_for_its_password_and_connects() {
     ui.wait_service_state("LabWPA2", &["ready", "online"], 30)
         .await;
     let menu = item
-        .until(
-            10,
-            "LabWPA2 checked",
-            || item.menu(),
-            |m| {
-                m.iter()
-                    .any(|e| e.label.starts_with("LabWPA2") && e.toggled == Some(1))
-            },
-        )
+        .wait_entry(10, "LabWPA2", |e| e.toggled == Some(1))
         .await;
     assert!(menu.iter().any(|e| e.label.starts_with("LabOpen")));
     let icon = item.icon().await;
@@ -327,13 +301,7 @@ async fn a_psk_network_from_the_menu_asks_for_its_password_and_connects() {
 
     // disconnected from the menu: the icon and a notification say so
     item.click("LabWPA2").await;
-    item.until(
-        20,
-        "the not-connected icon",
-        || item.icon(),
-        |i| i == "network-offline-symbolic",
-    )
-    .await;
+    item.wait_icon(20, "network-offline-symbolic").await;
     ui.notification(10, "Disconnected from LabWPA2").await;
     ui.tray.shutdown().await;
 }
@@ -400,17 +368,8 @@ async fn a_strength_storm_makes_few_tray_updates() {
     let Some(ui) = tray_ui(wifi_lab(0)).await else {
         return;
     };
-    let conn = ui.conn();
-    power_on(&conn, "wifi").await;
-    scan(&conn, "wifi").await;
+    ui.wifi_listed("LabOpen").await;
     let item = &ui.item;
-    item.until(
-        10,
-        "LabOpen in the menu",
-        || item.menu(),
-        |m| m.iter().any(|e| e.label.starts_with("LabOpen")),
-    )
-    .await;
     item.click("LabOpen").await;
     ui.wait_service_state("LabOpen", &["ready", "online"], 30)
         .await;
@@ -439,13 +398,8 @@ async fn a_strength_storm_makes_few_tray_updates() {
         glib::timeout_future(Duration::from_millis(50)).await;
     }
     ui.lab.set_signal(b"LabOpen", -35).await.unwrap();
-    item.until(
-        15,
-        "the excellent-signal icon",
-        || item.icon(),
-        |i| i == "network-wireless-signal-excellent-symbolic",
-    )
-    .await;
+    item.wait_icon(15, "network-wireless-signal-excellent-symbolic")
+        .await;
     glib::timeout_future(Duration::from_millis(1200)).await;
     let changes = *strength_changes.borrow();
     let updates = ui.tray.updates_sent() - before;
@@ -505,17 +459,8 @@ async fn a_failed_connect_is_told_once_and_turned_off_kinds_are_not() {
     let Some(ui) = tray_ui(wifi_lab(1)).await else {
         return;
     };
-    let conn = ui.conn();
-    power_on(&conn, "wifi").await;
-    scan(&conn, "wifi").await;
+    ui.wifi_listed("LabOpen").await;
     let item = &ui.item;
-    item.until(
-        10,
-        "LabOpen in the menu",
-        || item.menu(),
-        |m| m.iter().any(|e| e.label.starts_with("LabOpen")),
-    )
-    .await;
     ui.lab.fail_association(b"LabOpen", true).await.unwrap();
     item.click("LabOpen").await;
     // connmand reports the error to the agent: its dialog says why, and a
@@ -552,13 +497,7 @@ async fn a_failed_connect_is_told_once_and_turned_off_kinds_are_not() {
         .set_notify(connie::notify::Category::Offline, false);
     let shown = ui.notifications.seen().len();
     item.click("Airplane Mode").await;
-    item.until(
-        10,
-        "the airplane icon",
-        || item.icon(),
-        |i| i == "airplane-mode-symbolic",
-    )
-    .await;
+    item.wait_icon(10, "airplane-mode-symbolic").await;
     glib::timeout_future(Duration::from_millis(500)).await;
     let after: Vec<String> = ui.notifications.seen()[shown..]
         .iter()

@@ -173,13 +173,7 @@ fn with_a_tray_host_closing_the_window_keeps_connie_in_the_tray() {
     assert!(!connie.window_shown(), "--hidden shows no window");
     zbus::block_on(async {
         let item = ItemView::new(watcher.connection(), &id).await;
-        item.until(
-            20,
-            "the wired icon",
-            || item.icon(),
-            |i| i == "network-wired-symbolic",
-        )
-        .await;
+        item.wait_icon(20, "network-wired-symbolic").await;
         // a left click shows the window, another hides it
         item.activate().await;
     });
@@ -218,13 +212,7 @@ fn a_tray_host_that_appears_later_gets_the_icon() {
     let id = watcher.wait_item(Duration::from_secs(10));
     zbus::block_on(async {
         let item = ItemView::new(watcher.connection(), &id).await;
-        item.until(
-            20,
-            "the wired icon",
-            || item.icon(),
-            |i| i == "network-wired-symbolic",
-        )
-        .await;
+        item.wait_icon(20, "network-wired-symbolic").await;
     });
     // now closing the window leaves Connie in the tray
     app_action(&bus, "hide-window");

@@ -134,6 +134,34 @@ impl ItemView {
             .expect("Activate");
     }
 
+    /// Waits (at most `secs`) for the icon to be `icon`.
+    pub async fn wait_icon(&self, secs: u64, icon: &str) {
+        self.until(
+            secs,
+            &format!("the icon {icon}"),
+            || self.icon(),
+            |i| i == icon,
+        )
+        .await;
+    }
+
+    /// Waits (at most `secs`) for an entry starting with `prefix` that `ok`
+    /// accepts; the whole menu then.
+    pub async fn wait_entry(
+        &self,
+        secs: u64,
+        prefix: &str,
+        ok: impl Fn(&MenuEntry) -> bool,
+    ) -> Vec<MenuEntry> {
+        self.until(
+            secs,
+            &format!("menu entry {prefix:?}"),
+            || self.menu(),
+            |m| m.iter().any(|e| e.label.starts_with(prefix) && ok(e)),
+        )
+        .await
+    }
+
     /// Polls `read` until it gives what `ok` accepts, for at most `secs`.
     pub async fn until<T: std::fmt::Debug, F, Fut>(
         &self,
