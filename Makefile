@@ -17,12 +17,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: build, tests, lab.
 BUILD_PKGS := build-essential pkg-config libgtk-4-dev libadwaita-1-dev gettext \
 	desktop-file-utils appstream
-TEST_PKGS := xvfb xauth dbus sudo
+TEST_PKGS := xvfb xauth dbus sudo xdotool
 LAB_PKGS := connman connman-vpn dnsmasq-base openvpn openssl ethtool iproute2 util-linux mount
 # Packages that ship services which must never start on the host.
 DAEMON_PKGS := connman connman-vpn openvpn
 
-.PHONY: all build deps check lab demo test lint fmt clean sudo-ok bench pot potfiles mo
+.PHONY: all build deps check lab demo test lint fmt clean sudo-ok bench install pot potfiles mo
 
 all: build
 
@@ -46,6 +46,7 @@ fmt:
 
 lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	desktop-file-validate data/$(APP_ID).desktop
 
 test: sudo-ok
 	$(CARGO) build --workspace --all-targets
@@ -69,6 +70,22 @@ bench: deps sudo-ok
 	$(CARGO) bench --bench reducer
 	CONNMAN_LAB_BIN=target/debug/connman-lab CONNIE_BIN=target/release/connie \
 		bash tools/with-sudo-kept.sh $(CARGO) bench --bench app
+
+# Installs the release build under $(PREFIX) (staged under $(DESTDIR) for
+# packagers): the binary, its desktop entry and the tray's fallback icons.
+PREFIX ?= /usr/local
+APP_ID := io.github.connie.Connie
+install: mo
+	CONNIE_LOCALEDIR=$(PREFIX)/share/locale $(CARGO) build --release --bin connie
+	install -Dm755 target/release/connie $(DESTDIR)$(PREFIX)/bin/connie
+	install -Dm644 data/$(APP_ID).desktop $(DESTDIR)$(PREFIX)/share/applications/$(APP_ID).desktop
+	install -Dm644 -t $(DESTDIR)$(PREFIX)/share/connie/icons/hicolor data/icons/hicolor/index.theme
+	install -Dm644 -t $(DESTDIR)$(PREFIX)/share/connie/icons/hicolor/scalable/status \
+		data/icons/hicolor/scalable/status/*.svg
+	@for lang in $$(grep -v '^#' po/LINGUAS); do \
+		install -Dm644 target/locale/$$lang/LC_MESSAGES/connie.mo \
+			$(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES/connie.mo || exit 1; \
+	done
 
 # Translations: po/POTFILES.in lists the files with translatable strings
 # (`make potfiles` checks it is complete), po/LINGUAS the languages.

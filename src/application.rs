@@ -9,7 +9,7 @@
 //! [`crate::ui::agent::Presenter`]), which opens dialogs, initialising GTK
 //! itself if the window never was.
 
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashSet;
 use std::rc::Rc;
 
@@ -20,9 +20,13 @@ use gtk::prelude::*;
 use crate::config;
 use crate::connman::agent::AgentRequest;
 use crate::connman::client::Client;
+use crate::connman::state::Event;
 use crate::connman::ConnmanError;
 use crate::i18n::gettext;
 use crate::model::Models;
+use crate::notify::Notifier;
+use crate::prefs::Prefs;
+use crate::tray::controller::{Hooks, Tray, WindowRequest};
 
 /// What the agent's dialogs learnt about connects in progress, keyed by
 /// service path, for whoever called `Connect` (the window) to decide what to
@@ -36,6 +40,8 @@ pub struct AgentNotes {
 struct NotesInner {
     canceled: HashSet<String>,
     reported: HashSet<String>,
+    /// When a dialog last reported an error for a service.
+    reported_at: std::collections::HashMap<String, std::time::Instant>,
 }
 
 impl AgentNotes {
@@ -53,7 +59,21 @@ impl AgentNotes {
 
     /// The daemon reported an error for `path` and a dialog says so.
     pub fn note_reported(&self, path: &str) {
-        self.inner.borrow_mut().reported.insert(path.to_owned());
+        let mut inner = self.inner.borrow_mut();
+        inner.reported.insert(path.to_owned());
+        inner
+            .reported_at
+            .insert(path.to_owned(), std::time::Instant::now());
+    }
+
+    /// Whether a dialog reported an error for `path` in the last `within`
+    /// (then a notification of the same failure would say it twice).
+    pub fn reported_within(&self, path: &str, within: std::time::Duration) -> bool {
+        self.inner
+            .borrow()
+            .reported_at
+            .get(path)
+            .is_some_and(|at| at.elapsed() < within)
     }
 
     /// Whether a dialog already said why `path` failed (e.g. "wrong
@@ -73,6 +93,10 @@ impl AgentNotes {
 /// Takes the agents' requests on the main context.
 type AgentHandler = Rc<dyn Fn(AgentRequest, &Client)>;
 
+/// Hears of every change, after the models have taken it.
+type EventListener = Rc<dyn Fn(&Event)>;
+type EventListeners = Rc<RefCell<Vec<EventListener>>>;
+
 struct BackendInner {
     models: Models,
     client: RefCell<Option<Client>>,
@@ -80,6 +104,7 @@ struct BackendInner {
     agent_forwarder: RefCell<Option<glib::JoinHandle<()>>>,
     agent_handler: Rc<RefCell<Option<AgentHandler>>>,
     agent_notes: AgentNotes,
+    listeners: EventListeners,
 }
 
 impl Drop for BackendInner {
@@ -116,6 +141,7 @@ impl Backend {
                 agent_forwarder: RefCell::new(None),
                 agent_handler: Rc::new(RefCell::new(None)),
                 agent_notes: AgentNotes::default(),
+                listeners: EventListeners::default(),
             }),
         }
     }
@@ -139,6 +165,13 @@ impl Backend {
     /// a request is dropped, which answers it as canceled.
     pub fn set_agent_handler(&self, handler: impl Fn(AgentRequest, &Client) + 'static) {
         self.inner.agent_handler.replace(Some(Rc::new(handler)));
+    }
+
+    /// Calls `f` for every change, after the models took it (and once when
+    /// the client has started, as `ConnmanUp`). `f` may read
+    /// [`Client::state`]: the forwarder holds no lock when it calls.
+    pub fn connect_event(&self, f: impl Fn(&Event) + 'static) {
+        self.inner.listeners.borrow_mut().push(Rc::new(f));
     }
 
     /// Connects to the system bus (`DBUS_SYSTEM_BUS_ADDRESS` picks another
@@ -173,13 +206,21 @@ impl Backend {
         // the forwarder holds the models, not the backend: dropping the
         // backend aborts it
         let models = self.inner.models.clone();
+        let listeners = self.inner.listeners.clone();
         let task = glib::spawn_future_local(async move {
             while let Ok(event) = events.recv().await {
-                // The state is read under the client's lock, without a copy
-                // (a strength storm over many services stays cheap): what the
-                // models notify must not call `Client::state` again.
-                let state = client.state();
-                models.apply(&event, &state);
+                {
+                    // The state is read under the client's lock, without a
+                    // copy (a strength storm over many services stays
+                    // cheap): what the models notify must not call
+                    // `Client::state` again.
+                    let state = client.state();
+                    models.apply(&event, &state);
+                }
+                let current = listeners.borrow().clone();
+                for listener in current {
+                    listener(&event);
+                }
             }
         });
         self.inner.forwarder.replace(Some(task));
@@ -199,6 +240,10 @@ impl Backend {
             }
         });
         self.inner.agent_forwarder.replace(Some(task));
+        let current = self.inner.listeners.borrow().clone();
+        for listener in current {
+            listener(&Event::ConnmanUp);
+        }
     }
 }
 
@@ -212,6 +257,13 @@ mod imp {
         pub(super) hidden_hold: RefCell<Option<gio::ApplicationHoldGuard>>,
         pub(super) window: glib::WeakRef<crate::ui::Window>,
         pub(super) presenter: OnceCell<crate::ui::agent::Presenter>,
+        pub(super) prefs: OnceCell<Prefs>,
+        pub(super) tray: OnceCell<Tray>,
+        /// Held while a tray host has the icon: closing the window then
+        /// leaves Connie running in the tray.
+        pub(super) tray_hold: RefCell<Option<gio::ApplicationHoldGuard>>,
+        /// "No tray" was said (it is said once).
+        pub(super) no_tray_said: Cell<bool>,
     }
 
     #[glib::object_subclass]
@@ -262,12 +314,42 @@ mod imp {
             let handler = presenter.clone();
             backend.set_agent_handler(move |request, client| handler.handle(request, client));
             let _ = self.presenter.set(presenter);
+            let prefs = Prefs::load();
+            let weak = app.downgrade();
+            let weak_host = app.downgrade();
+            let hooks = Hooks {
+                window: Box::new(move |request| {
+                    let Some(app) = weak.upgrade() else { return };
+                    match request {
+                        WindowRequest::Open => app.present_window(),
+                        WindowRequest::Toggle => app.toggle_window(),
+                        WindowRequest::Quit => app.quit(),
+                    }
+                }),
+                host: Box::new(move |present| {
+                    if let Some(app) = weak_host.upgrade() {
+                        app.tray_host(present);
+                    }
+                }),
+            };
+            let tray = Tray::start(&backend, &prefs, Notifier::new(), hooks);
+            let _ = self.tray.set(tray);
+            let _ = self.prefs.set(prefs);
             backend.start_system();
             let _ = self.backend.set(backend);
             let quit = gio::ActionEntry::builder("quit")
                 .activate(|app: &super::Application, _, _| app.quit())
                 .build();
-            app.add_action_entries([quit]);
+            let show = gio::ActionEntry::builder("show-window")
+                .activate(|app: &super::Application, _, _| app.present_window())
+                .build();
+            let hide = gio::ActionEntry::builder("hide-window")
+                .activate(|app: &super::Application, _, _| app.close_window())
+                .build();
+            let preferences = gio::ActionEntry::builder("preferences")
+                .activate(|app: &super::Application, _, _| app.present_preferences())
+                .build();
+            app.add_action_entries([quit, show, hide, preferences]);
         }
 
         fn activate(&self) {
@@ -289,8 +371,15 @@ mod imp {
         fn command_line(&self, command_line: &gio::ApplicationCommandLine) -> glib::ExitCode {
             let app = self.obj();
             if command_line.options_dict().contains("hidden") {
-                if self.hidden_hold.borrow().is_none() {
-                    self.hidden_hold.replace(Some(app.hold()));
+                // until the tray host is known: then the tray holds, or
+                // (no host) the window opens
+                match self.tray.get().and_then(|t| t.host()) {
+                    Some(true) => {}
+                    Some(false) => app.present_window(),
+                    None if self.hidden_hold.borrow().is_none() => {
+                        self.hidden_hold.replace(Some(app.hold()));
+                    }
+                    None => {}
                 }
             } else {
                 app.activate();
@@ -329,6 +418,83 @@ impl Application {
     /// Shows what connmand and connman-vpnd ask.
     pub fn presenter(&self) -> Option<&crate::ui::agent::Presenter> {
         self.imp().presenter.get()
+    }
+
+    /// The preferences.
+    pub fn prefs(&self) -> Option<&Prefs> {
+        self.imp().prefs.get()
+    }
+
+    /// The tray icon.
+    pub fn tray(&self) -> Option<&Tray> {
+        self.imp().tray.get()
+    }
+
+    /// A tray host took the icon (`true`), or there is none (`false`).
+    ///
+    /// With a host, Connie stays in the tray when the window closes. With
+    /// none from the start, Connie is a window app: the window opens (even
+    /// with `--hidden`, or nothing would show) and closing it quits; that is
+    /// said once. A host that goes away after having been there is expected
+    /// back (a panel restarting): Connie keeps running and the icon returns
+    /// with it.
+    fn tray_host(&self, present: bool) {
+        let imp = self.imp();
+        if present {
+            if imp.tray_hold.borrow().is_none() {
+                imp.tray_hold.replace(Some(self.hold()));
+            }
+            imp.hidden_hold.take();
+            return;
+        }
+        if imp.tray_hold.borrow().is_some() {
+            eprintln!("connie: the tray host went away; the icon comes back with it");
+            return;
+        }
+        if !imp.no_tray_said.replace(true) {
+            eprintln!(
+                "connie: no system tray (StatusNotifierWatcher) on this desktop: closing the \
+                 window quits Connie"
+            );
+        }
+        let started_hidden = imp.hidden_hold.borrow().is_some();
+        if started_hidden || imp.window.upgrade().is_some() {
+            self.present_window();
+            if let Some(window) = imp.window.upgrade() {
+                window.show_notice(&gettext("No tray: closing quits Connie"));
+            }
+        }
+        imp.hidden_hold.take();
+    }
+
+    /// Closes the window (it is destroyed: GTK stays initialised, the
+    /// widgets go).
+    pub fn close_window(&self) {
+        if let Some(window) = self.imp().window.upgrade() {
+            window.close();
+        }
+    }
+
+    /// Shows the window, or closes it if it is shown.
+    pub fn toggle_window(&self) {
+        match self.imp().window.upgrade() {
+            Some(window) if window.is_visible() => window.close(),
+            _ => self.present_window(),
+        }
+    }
+
+    /// Whether the window is open.
+    pub fn window(&self) -> Option<crate::ui::Window> {
+        self.imp().window.upgrade()
+    }
+
+    /// Opens the preferences, over the window.
+    pub fn present_preferences(&self) {
+        self.present_window();
+        let (Some(window), Some(prefs)) = (self.imp().window.upgrade(), self.prefs()) else {
+            return;
+        };
+        crate::ui::preferences::present(&window, prefs);
     }
 
     /// Presents the window, initialising GTK and libadwaita the first time

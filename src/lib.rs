@@ -35,6 +35,8 @@ pub mod config;
 pub mod connman;
 pub mod i18n;
 pub mod model;
+pub mod notify;
+pub mod prefs;
 pub mod tray;
 pub mod ui;
 

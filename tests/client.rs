@@ -23,7 +23,19 @@ async fn wait_for<T>(
             return v;
         }
         let left = deadline.saturating_duration_since(Instant::now());
-        assert!(!left.is_zero(), "timed out after {secs} s: {what}");
+        if left.is_zero() {
+            // say whether the client missed an update or connmand never made
+            // it: its view next to what connmand says now
+            let now = connman_lab::testing::services(client.connection()).await;
+            {
+                let state = client.state();
+                for (path, props) in &now {
+                    eprintln!("connmand now: {path}: {props:?}");
+                    eprintln!("client state: {path}: {:?}", state.service(path.as_str()));
+                }
+            }
+            panic!("timed out after {secs} s: {what}");
+        }
         futures_lite::future::or(
             async {
                 let _ = events.recv().await;

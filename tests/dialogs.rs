@@ -126,12 +126,7 @@ async fn ui(opts: LabOptions) -> Option<Ui> {
     presenter.set_notes(backend.agent_notes());
     let handler = presenter.clone();
     backend.set_agent_handler(move |request, client| handler.handle(request, client));
-    let conn = lab
-        .connect()
-        .await
-        .map_err(|e| zbus::Error::Failure(e.to_string()));
-    backend.start(conn).await;
-    assert!(backend.client().is_some(), "the client started");
+    start_on(&backend, &lab).await;
     Some(Ui {
         lab,
         backend,

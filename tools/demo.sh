@@ -84,7 +84,7 @@ if [ "$(id -u)" = 0 ] && [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; th
 		--preserve-env=DISPLAY,WAYLAND_DISPLAY,XDG_RUNTIME_DIR,DBUS_SESSION_BUS_ADDRESS,DBUS_SYSTEM_BUS_ADDRESS \
 		-- "${run_connie[@]}")
 fi
-echo "demo: starting Connie; close its window to stop the lab"
+echo "demo: starting Connie; quit it (Ctrl+Q, or Quit in its tray menu) to stop the lab"
 status=0
 "${run_connie[@]}" "$@" || status=$?
 exit "$status"

@@ -2,8 +2,11 @@
 //! Its callbacks only send a [`Command`] on a channel: they run on ksni's
 //! executor, and all work happens on the main context that reads it.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
 use ksni::menu::{CheckmarkItem, StandardItem};
-use ksni::{Category, MenuItem, Status, ToolTip};
+use ksni::{Category, MenuItem, OfflineReason, Status, ToolTip};
 
 use super::look::{self, Command, Entry, Look};
 use crate::connman::state::State;
@@ -13,6 +16,12 @@ pub struct ConnieTray {
     look: Look,
     entries: Vec<Entry>,
     commands: async_channel::Sender<Command>,
+    /// Show as passive (hosts may hide the icon) unless something needs
+    /// attention.
+    attention_only: bool,
+    /// Whether a StatusNotifierWatcher took the item (ksni tells).
+    host: Arc<AtomicBool>,
+    icon_theme_path: String,
 }
 
 impl ConnieTray {
@@ -21,7 +30,25 @@ impl ConnieTray {
             look: look::look(state),
             entries: look::menu(state),
             commands,
+            attention_only: false,
+            host: Arc::new(AtomicBool::new(true)),
+            icon_theme_path: icon_theme_path(),
         }
+    }
+
+    /// Shows `look` and `entries`; true if anything changed.
+    pub fn set(&mut self, look: Look, entries: Vec<Entry>, attention_only: bool) -> bool {
+        let changed =
+            look != self.look || entries != self.entries || attention_only != self.attention_only;
+        self.look = look;
+        self.entries = entries;
+        self.attention_only = attention_only;
+        changed
+    }
+
+    /// Set to false while no tray host has the item.
+    pub fn host_flag(&self) -> Arc<AtomicBool> {
+        self.host.clone()
     }
 
     /// Follows a new state; true if anything the host shows changed (so a
@@ -60,9 +87,30 @@ impl ksni::Tray for ConnieTray {
     fn status(&self) -> Status {
         if self.look.needs_attention {
             Status::NeedsAttention
+        } else if self.attention_only {
+            Status::Passive
         } else {
             Status::Active
         }
+    }
+
+    fn icon_theme_path(&self) -> String {
+        self.icon_theme_path.clone()
+    }
+
+    fn watcher_online(&self) {
+        self.host.store(true, Ordering::SeqCst);
+        self.send(Command::HostAppeared);
+    }
+
+    fn watcher_offline(&self, reason: OfflineReason) -> bool {
+        if let OfflineReason::Error(e) = reason {
+            eprintln!("connie: no tray host: {e}");
+        }
+        self.host.store(false, Ordering::SeqCst);
+        self.send(Command::HostGone);
+        // keep serving: a host may appear later (a panel restarting)
+        true
     }
 
     fn icon_name(&self) -> String {
@@ -87,7 +135,7 @@ impl ksni::Tray for ConnieTray {
     }
 
     fn activate(&mut self, _x: i32, _y: i32) {
-        self.send(Command::OpenWindow);
+        self.send(Command::ToggleWindow);
     }
 
     fn menu(&self) -> Vec<MenuItem<Self>> {
@@ -133,5 +181,72 @@ impl ksni::Tray for ConnieTray {
                 }
             })
             .collect()
+    }
+}
+
+/// Where Connie's own copies of the status icons are, for hosts whose icon
+/// theme lacks them: the source tree's `data/icons` when run from the build
+/// tree, else `<prefix>/share/connie/icons` next to the executable's prefix.
+pub fn icon_theme_path() -> String {
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/data/icons");
+    let exe = std::env::current_exe().ok();
+    let in_build_tree = exe
+        .as_deref()
+        .is_some_and(|e| e.starts_with(env!("CARGO_MANIFEST_DIR")));
+    if in_build_tree && std::path::Path::new(source).is_dir() {
+        return source.to_owned();
+    }
+    exe.as_deref()
+        .and_then(|e| e.parent()?.parent())
+        .map(|prefix| prefix.join("share/connie/icons"))
+        .filter(|p| p.is_dir())
+        .and_then(|p| p.to_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connman::types::ServiceType;
+    use crate::ui::text::service_icon;
+
+    /// Every icon the item can name is shipped, for hosts whose theme lacks it.
+    #[test]
+    fn every_tray_icon_has_a_fallback() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("data/icons/hicolor/scalable/status");
+        let mut names = vec![
+            "network-error-symbolic",
+            "airplane-mode-symbolic",
+            "network-offline-symbolic",
+            "network-wireless-acquiring-symbolic",
+            "network-wired-acquiring-symbolic",
+            "network-vpn-symbolic",
+        ];
+        for kind in [
+            ServiceType::Wifi,
+            ServiceType::Cellular,
+            ServiceType::Ethernet,
+            ServiceType::Vpn,
+            ServiceType::Bluetooth,
+            ServiceType::P2p,
+            ServiceType::Gadget,
+            ServiceType::Gps,
+        ] {
+            for level in -1..=4 {
+                names.push(service_icon(&kind, level));
+            }
+        }
+        for name in names {
+            let file = dir.join(format!("{name}.svg"));
+            let svg = std::fs::read_to_string(&file)
+                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            assert!(svg.contains("<svg"), "{name} is not an SVG");
+        }
+        assert_eq!(
+            icon_theme_path(),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/data/icons"),
+            "tests run from the build tree"
+        );
     }
 }

@@ -92,7 +92,15 @@ pub fn look(state: &State) -> Look {
             Some(strength) if s.type_ == ServiceType::Wifi => {
                 gettext_f("Connected to {} ({} %)", &[&name, &strength.to_string()])
             }
-            _ => gettext_f("Connected to {} ({})", &[&name, &type_name(&s.type_)]),
+            _ => {
+                let kind = type_name(&s.type_);
+                // connmand names every wired service "Wired"
+                if kind.is_empty() || kind == name {
+                    gettext_f("Connected to {}", &[&name])
+                } else {
+                    gettext_f("Connected to {} ({})", &[&name, &kind])
+                }
+            }
         };
         lines.push(line);
         if let Some(addr) = s.ipv4.address.as_deref() {
@@ -143,7 +151,13 @@ pub enum Command {
     SetOffline(bool),
     Rescan(String),
     OpenWindow,
+    /// The icon was clicked: show the window, or hide it if shown.
+    ToggleWindow,
     Quit,
+    /// A tray host (StatusNotifierWatcher) is there, now or again.
+    HostAppeared,
+    /// There is no tray host (any more).
+    HostGone,
 }
 
 /// One menu entry (labels already escaped for dbusmenu).
@@ -160,11 +174,29 @@ pub enum Entry {
     Separator,
 }
 
+/// How a network is secured, in a word (`None` when open).
+fn security_word(security: &[crate::connman::types::Security]) -> Option<String> {
+    use crate::connman::types::Security;
+    let word = if security.contains(&Security::Ieee8021x) {
+        // Translators: enterprise wifi security
+        gettext("802.1X")
+    } else if security.contains(&Security::Psk) {
+        gettext("WPA")
+    } else if security.contains(&Security::Wep) {
+        gettext("WEP")
+    } else {
+        return None;
+    };
+    Some(word)
+}
+
 fn service_entry(path: &str, s: &ServiceProps) -> Entry {
     let level = s.strength.map_or(-1, |v| i32::from(strength_level(v)));
     let mut label = name_of(s);
-    if s.is_secured() {
-        label.push_str(" 🔒");
+    // the security as a word: a lock glyph needs an emoji font the host may
+    // not have
+    if let Some(word) = security_word(&s.security) {
+        label = format!("{label} · {word}");
     }
     if !s.state.is_connected() && !matches!(s.state, crate::connman::ServiceState::Idle) {
         label = format!("{label} ({})", state_word(&s.state));
@@ -214,6 +246,12 @@ pub fn menu(state: &State) -> Vec<Entry> {
             checked: None,
             command: Some(Command::ConnectHidden(path.to_owned())),
         });
+    }
+    if !state.technologies.is_empty() {
+        if !matches!(entries.last(), None | Some(Entry::Separator)) {
+            entries.push(Entry::Separator);
+        }
+        entries.push(Entry::Header(gettext("Devices")));
     }
     for (path, t) in &state.technologies {
         let name = crate::ui::text::technology_name(&t.type_, t.name.as_deref().unwrap_or(""));

@@ -2,5 +2,6 @@
 //! plain data; [`item`] serves that through ksni, whose callbacks only send
 //! commands back to the main context.
 
+pub mod controller;
 pub mod item;
 pub mod look;

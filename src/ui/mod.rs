@@ -2,6 +2,7 @@
 //! are initialised only when the first window is needed.
 
 pub mod agent;
+pub mod preferences;
 pub mod renderer;
 mod service_details;
 mod service_row;

@@ -220,6 +220,7 @@ impl Window {
             ("F5", WinAction::Rescan.detailed()),
             ("<Control>w", "window.close"),
             ("<Control>q", "app.quit"),
+            ("<Control>comma", "app.preferences"),
         ] {
             controller.add_shortcut(gtk::Shortcut::new(
                 gtk::ShortcutTrigger::parse_string(accel),
@@ -579,6 +580,14 @@ impl Window {
             self,
             move |_| win.show_details(&title, &why, &technical)
         ));
+        self.imp().toast_overlay.add_toast(toast);
+    }
+
+    /// A short message as a toast (plain text).
+    pub fn show_notice(&self, text: &str) {
+        self.imp().toasts.borrow_mut().push(text.to_owned());
+        let toast = adw::Toast::new(&glib::markup_escape_text(text));
+        toast.set_timeout(0);
         self.imp().toast_overlay.add_toast(toast);
     }
 

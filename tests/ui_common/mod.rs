@@ -28,14 +28,20 @@ pub async fn wait_until(secs: u64, what: &str, mut cond: impl FnMut() -> bool) {
 pub async fn window_on(lab: &Lab) -> (Backend, Window) {
     connie::ui::init().expect("GTK");
     let backend = Backend::new();
+    start_on(&backend, lab).await;
+    let window = Window::new(&backend, None);
+    window.present();
+    (backend, window)
+}
+
+/// Starts `backend` on the lab's bus (the client and its agents).
+pub async fn start_on(backend: &Backend, lab: &Lab) {
     let conn = lab
         .connect()
         .await
         .map_err(|e| zbus::Error::Failure(e.to_string()));
     backend.start(conn).await;
-    let window = Window::new(&backend, None);
-    window.present();
-    (backend, window)
+    assert!(backend.client().is_some(), "the client started");
 }
 
 pub fn service(backend: &Backend, path: &str) -> Option<ServiceObject> {

@@ -141,12 +141,23 @@ impl Runner {
         self.start_peer_services()?;
         self.start_holder()?;
         self.start_bus()?;
-        let conn = zbus::block_on(async {
-            zbus::connection::Builder::address(self.bus_address.as_str())?
-                .build()
-                .await
-        })
-        .map_err(|e| LabError::new(format!("cannot connect to the lab bus: {e}")))?;
+        // dbus-daemon binds its socket before it listens: a connect in
+        // between is refused, so retry (for at most 5 s)
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let conn = loop {
+            let attempt = zbus::block_on(async {
+                zbus::connection::Builder::address(self.bus_address.as_str())?
+                    .build()
+                    .await
+            });
+            match attempt {
+                Ok(conn) => break conn,
+                Err(_) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => return Err(LabError::new(format!("cannot connect to the lab bus: {e}"))),
+            }
+        };
         *self.conn.lock().unwrap() = Some(conn.clone());
         zbus::block_on(crate::control::serve(&conn, self.clone()))
             .map_err(|e| LabError::new(format!("cannot serve the lab control interface: {e}")))?;

@@ -259,3 +259,205 @@ impl Drop for PrivateBus {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// The part of a tray host an item talks to: `org.kde.StatusNotifierWatcher`
+/// on a bus, recording the items that register. Dropping it (or [`stop`])
+/// releases the name, as a panel that quits does.
+///
+/// [`stop`]: StatusWatcher::stop
+pub struct StatusWatcher {
+    conn: Option<zbus::Connection>,
+    items: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+struct WatcherIface {
+    items: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+#[zbus::interface(name = "org.kde.StatusNotifierWatcher")]
+impl WatcherIface {
+    async fn register_status_notifier_item(
+        &self,
+        service: &str,
+        #[zbus(header)] header: zbus::message::Header<'_>,
+        #[zbus(signal_emitter)] emitter: zbus::object_server::SignalEmitter<'_>,
+    ) {
+        // an item may register by path only: the sender is then its bus name
+        let id = if service.starts_with('/') {
+            let sender = header.sender().map(|s| s.to_string()).unwrap_or_default();
+            format!("{sender}{service}")
+        } else {
+            service.to_owned()
+        };
+        self.items.lock().unwrap().push(id.clone());
+        let _ = Self::status_notifier_item_registered(&emitter, &id).await;
+    }
+    fn register_status_notifier_host(&self, _service: &str) {}
+    #[zbus(property)]
+    fn registered_status_notifier_items(&self) -> Vec<String> {
+        self.items.lock().unwrap().clone()
+    }
+    #[zbus(property)]
+    fn is_status_notifier_host_registered(&self) -> bool {
+        true
+    }
+    #[zbus(property)]
+    fn protocol_version(&self) -> i32 {
+        0
+    }
+    #[zbus(signal)]
+    async fn status_notifier_item_registered(
+        emitter: &zbus::object_server::SignalEmitter<'_>,
+        service: &str,
+    ) -> zbus::Result<()>;
+}
+
+impl StatusWatcher {
+    /// Owns the watcher's name on the bus at `address` (at most 5 s).
+    pub fn start(address: &str) -> StatusWatcher {
+        let items = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let iface = WatcherIface {
+            items: items.clone(),
+        };
+        let conn = zbus::block_on(within(5, "the status notifier watcher", async {
+            zbus::connection::Builder::address(address)?
+                .serve_at("/StatusNotifierWatcher", iface)?
+                .name("org.kde.StatusNotifierWatcher")?
+                .build()
+                .await
+        }))
+        .unwrap_or_else(|e| panic!("cannot start a status notifier watcher: {e}"));
+        StatusWatcher {
+            conn: Some(conn),
+            items,
+        }
+    }
+
+    /// The items registered so far (`bus-name/path` or a bus name).
+    pub fn items(&self) -> Vec<String> {
+        self.items.lock().unwrap().clone()
+    }
+
+    /// The first item to register, waited for at most `timeout`.
+    pub fn wait_item(&self, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(item) = self.items().first().cloned() {
+                return item;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no tray item registered within {timeout:?}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The watcher's connection (to read the items it knows).
+    pub fn connection(&self) -> &zbus::Connection {
+        self.conn.as_ref().expect("watcher running")
+    }
+
+    /// Releases the name and closes the connection, as a panel that quits.
+    pub fn stop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            let _ = zbus::block_on(conn.close());
+        }
+    }
+}
+
+impl Drop for StatusWatcher {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// One `Notify` call seen by [`Notifications`].
+#[derive(Debug, Clone)]
+pub struct Notification {
+    pub id: u32,
+    pub replaces_id: u32,
+    pub app_name: String,
+    pub summary: String,
+    pub body: String,
+    pub category: Option<String>,
+    pub desktop_entry: Option<String>,
+}
+
+struct NotificationsIface {
+    seen: std::sync::Arc<std::sync::Mutex<Vec<Notification>>>,
+}
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl NotificationsIface {
+    #[allow(clippy::too_many_arguments)]
+    fn notify(
+        &self,
+        app_name: String,
+        replaces_id: u32,
+        _app_icon: String,
+        summary: String,
+        body: String,
+        _actions: Vec<String>,
+        hints: HashMap<String, OwnedValue>,
+        _expire_timeout: i32,
+    ) -> u32 {
+        let mut seen = self.seen.lock().unwrap();
+        let id = if replaces_id != 0 {
+            replaces_id
+        } else {
+            seen.len() as u32 + 1
+        };
+        let hint = |k: &str| hints.get(k).and_then(|v| String::try_from(v.clone()).ok());
+        seen.push(Notification {
+            id,
+            replaces_id,
+            app_name,
+            summary,
+            body,
+            category: hint("category"),
+            desktop_entry: hint("desktop-entry"),
+        });
+        id
+    }
+    fn close_notification(&self, _id: u32) {}
+    fn get_capabilities(&self) -> Vec<String> {
+        vec!["body".into()]
+    }
+    fn get_server_information(&self) -> (String, String, String, String) {
+        (
+            "connman-lab".into(),
+            "connie".into(),
+            "0".into(),
+            "1.2".into(),
+        )
+    }
+}
+
+/// A notification server (`org.freedesktop.Notifications`) on a bus that
+/// records what it is asked to show.
+pub struct Notifications {
+    _conn: zbus::Connection,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<Notification>>>,
+}
+
+impl Notifications {
+    pub fn start(address: &str) -> Notifications {
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let iface = NotificationsIface { seen: seen.clone() };
+        let conn = zbus::block_on(within(5, "the notification server", async {
+            zbus::connection::Builder::address(address)?
+                .serve_at("/org/freedesktop/Notifications", iface)?
+                .name("org.freedesktop.Notifications")?
+                .build()
+                .await
+        }))
+        .unwrap_or_else(|e| panic!("cannot start a notification server: {e}"));
+        Notifications { _conn: conn, seen }
+    }
+
+    /// Every notification shown so far, oldest first.
+    pub fn seen(&self) -> Vec<Notification> {
+        self.seen.lock().unwrap().clone()
+    }
+}

@@ -1,0 +1,454 @@
+//! The tray icon's life on the main context: follows the backend's changes
+//! (coalesced), serves the item through ksni, runs what its menu asks, and
+//! sends the notifications. GTK-free: what concerns the window goes to the
+//! application through [`Hooks`].
+//!
+//! Coalescing: a change schedules one refresh; more changes before it runs
+//! join it. A strength change waits longer ([`SLOW`]) than any other change
+//! ([`FAST`]), so a storm of strength changes costs a handful of tray updates
+//! a second at most, and an update is sent only when what the host shows
+//! changed.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use ksni::TrayMethods;
+
+use super::item::ConnieTray;
+use super::look::{self, Command, Entry, Look};
+use crate::application::Backend;
+use crate::connman::error::connect_failure;
+use crate::connman::state::{Event, State};
+use crate::connman::ConnmanError;
+use crate::i18n::{gettext, gettext_f};
+use crate::notify::{self, Category, Notice, Notifier, Snapshot};
+use crate::prefs::{self, Prefs};
+
+/// The delay before a refresh after most changes.
+pub const FAST: Duration = Duration::from_millis(100);
+/// The delay after a strength change (a storm of them joins one refresh).
+pub const SLOW: Duration = Duration::from_millis(1000);
+
+/// How long a failure waits for connmand's report to the agent (whose
+/// dialog then says it) before it is told as a notification.
+const REPORT_GRACE: Duration = Duration::from_secs(2);
+
+/// What the tray asks of the window side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowRequest {
+    /// Present the window.
+    Open,
+    /// Present it, or close it if it is shown.
+    Toggle,
+    /// Quit Connie.
+    Quit,
+}
+
+/// The application's side: window requests, and whether a tray host is
+/// there (`Some(true)`), not there (`Some(false)`).
+pub struct Hooks {
+    pub window: Box<dyn Fn(WindowRequest)>,
+    pub host: Box<dyn Fn(bool)>,
+}
+
+struct Inner {
+    backend: Backend,
+    prefs: Prefs,
+    notifier: Notifier,
+    hooks: Hooks,
+    handle: RefCell<Option<ksni::Handle<ConnieTray>>>,
+    /// What the host was last sent.
+    shown: RefCell<Option<(Look, Vec<Entry>, bool)>>,
+    /// What the last notification decision was made on.
+    snapshot: RefCell<Snapshot>,
+    /// The pending refresh and when it runs.
+    timer: RefCell<Option<(glib::SourceId, Instant)>>,
+    host: Cell<Option<bool>>,
+    tasks: RefCell<Vec<glib::JoinHandle<()>>>,
+    /// Refreshes and tray updates sent, for the tests and the bench.
+    updates: Cell<u64>,
+    /// [`shape`] of the state last refreshed.
+    shape: Cell<u64>,
+    last_sent: Cell<Option<Instant>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some((id, _)) = self.timer.take() {
+            id.remove();
+        }
+        for t in self.tasks.take() {
+            t.abort();
+        }
+        if let Some(h) = self.handle.take() {
+            // the request is sent now; nothing needs to wait for it
+            drop(h.shutdown());
+        }
+    }
+}
+
+/// The tray icon and the notifications; cheap to clone (shared).
+#[derive(Clone)]
+pub struct Tray {
+    inner: Rc<Inner>,
+}
+
+impl Tray {
+    /// Starts following `backend` and serving the item on the session bus
+    /// (`DBUS_SESSION_BUS_ADDRESS`). `hooks.host` hears whether a tray host
+    /// took the item, once it is known and whenever that changes.
+    pub fn start(backend: &Backend, prefs: &Prefs, notifier: Notifier, hooks: Hooks) -> Tray {
+        let tray = Tray {
+            inner: Rc::new(Inner {
+                backend: backend.clone(),
+                prefs: prefs.clone(),
+                notifier,
+                hooks,
+                handle: RefCell::new(None),
+                shown: RefCell::new(None),
+                snapshot: RefCell::new(Snapshot::default()),
+                timer: RefCell::new(None),
+                host: Cell::new(None),
+                tasks: RefCell::new(Vec::new()),
+                updates: Cell::new(0),
+                shape: Cell::new(0),
+                last_sent: Cell::new(None),
+            }),
+        };
+        let weak = Rc::downgrade(&tray.inner);
+        backend.connect_event(move |event| {
+            if let Some(inner) = weak.upgrade() {
+                let delay = match event {
+                    Event::ServiceChanged { property, .. } if property == "Strength" => SLOW,
+                    _ => FAST,
+                };
+                Tray { inner }.schedule(delay);
+            }
+        });
+        let weak = Rc::downgrade(&tray.inner);
+        prefs.connect_changed(move |key, _| {
+            if key == prefs::TRAY_ATTENTION_ONLY {
+                if let Some(inner) = weak.upgrade() {
+                    Tray { inner }.schedule(Duration::ZERO);
+                }
+            }
+        });
+
+        let (tx, commands) = async_channel::unbounded();
+        let (look, entries) = tray.compute();
+        let mut item = ConnieTray::new(&State::default(), tx);
+        let attention_only = prefs.tray_attention_only();
+        item.set(look.clone(), entries.clone(), attention_only);
+        tray.inner
+            .shown
+            .replace(Some((look, entries, attention_only)));
+        let host = item.host_flag();
+        let weak = Rc::downgrade(&tray.inner);
+        let spawn = glib::spawn_future_local(async move {
+            let result = item.assume_sni_available(true).spawn().await;
+            let Some(inner) = weak.upgrade() else { return };
+            let this = Tray { inner };
+            match result {
+                Ok(handle) => {
+                    this.inner.handle.replace(Some(handle));
+                    // a refresh that ran while the item was starting
+                    this.inner.shown.replace(None);
+                    this.schedule(Duration::ZERO);
+                    this.set_host(host.load(Ordering::SeqCst));
+                }
+                Err(e) => {
+                    eprintln!("connie: cannot show a tray icon: {e}");
+                    this.set_host(false);
+                }
+            }
+        });
+        let weak = Rc::downgrade(&tray.inner);
+        let listen = glib::spawn_future_local(async move {
+            while let Ok(command) = commands.recv().await {
+                let Some(inner) = weak.upgrade() else { return };
+                Tray { inner }.run(command);
+            }
+        });
+        tray.inner.tasks.borrow_mut().extend([spawn, listen]);
+        tray
+    }
+
+    /// Whether a tray host has the item (`None` until known).
+    pub fn host(&self) -> Option<bool> {
+        self.inner.host.get()
+    }
+
+    /// How many refreshes sent something to the host.
+    pub fn updates_sent(&self) -> u64 {
+        self.inner.updates.get()
+    }
+
+    /// The item's unique bus name, for tests that play the host.
+    pub fn is_serving(&self) -> bool {
+        self.inner.handle.borrow().is_some()
+    }
+
+    /// Ends the item (the host removes the icon).
+    pub async fn shutdown(&self) {
+        let handle = self.inner.handle.take();
+        if let Some(h) = handle {
+            h.shutdown().await;
+        }
+    }
+
+    fn set_host(&self, present: bool) {
+        if self.inner.host.get() == Some(present) {
+            return;
+        }
+        self.inner.host.set(Some(present));
+        (self.inner.hooks.host)(present);
+    }
+
+    fn compute(&self) -> (Look, Vec<Entry>) {
+        match self.inner.backend.client() {
+            Some(client) => {
+                let state = client.state();
+                (look::look(&state), look::menu(&state))
+            }
+            None => {
+                let state = State::default();
+                (look::look(&state), look::menu(&state))
+            }
+        }
+    }
+
+    /// Runs a refresh after `delay`, unless one is due sooner.
+    fn schedule(&self, delay: Duration) {
+        let due = Instant::now() + delay;
+        if let Some((_, at)) = &*self.inner.timer.borrow() {
+            if *at <= due {
+                return;
+            }
+        }
+        if let Some((id, _)) = self.inner.timer.take() {
+            id.remove();
+        }
+        let weak = Rc::downgrade(&self.inner);
+        let id = glib::timeout_add_local_once(delay, move || {
+            if let Some(inner) = weak.upgrade() {
+                inner.timer.take();
+                Tray { inner }.refresh();
+            }
+        });
+        self.inner.timer.replace(Some((id, due)));
+    }
+
+    fn refresh(&self) {
+        let (look, entries, snapshot, key) = match self.inner.backend.client() {
+            Some(client) => {
+                let state = client.state();
+                (
+                    look::look(&state),
+                    look::menu(&state),
+                    Snapshot::of(&state),
+                    shape(&state),
+                )
+            }
+            None => {
+                let state = State::default();
+                (
+                    look::look(&state),
+                    look::menu(&state),
+                    Snapshot::of(&state),
+                    shape(&state),
+                )
+            }
+        };
+        let before = self.inner.snapshot.replace(snapshot.clone());
+        let (failures, said): (Vec<Notice>, Vec<Notice>) = notify::notices(&before, &snapshot)
+            .into_iter()
+            .filter(|n| self.inner.prefs.notify(n.category))
+            .partition(|n| n.category == Category::Failure && n.about.is_some());
+        if let Some(notice) = notify::merge(&said) {
+            self.notify(notice);
+        }
+        // connmand may report the error to the agent just after the state
+        // changes: a failure a dialog explains is not told again
+        for notice in failures {
+            let weak = Rc::downgrade(&self.inner);
+            glib::timeout_add_local_once(REPORT_GRACE, move || {
+                let Some(inner) = weak.upgrade() else { return };
+                let notes = inner.backend.agent_notes();
+                let path = notice.about.as_deref().unwrap_or_default();
+                if !notes.reported_within(path, REPORT_GRACE * 10) {
+                    Tray { inner }.notify(notice);
+                }
+            });
+        }
+
+        let attention_only = self.inner.prefs.tray_attention_only();
+        let next = (look, entries, attention_only);
+        if self.inner.shown.borrow().as_ref() == Some(&next) {
+            return;
+        }
+        let Some(handle) = self.inner.handle.borrow().clone() else {
+            return;
+        };
+        // Only strengths (and the order they sort services in) changed: at
+        // most one update per SLOW interval. connmand follows each Strength
+        // change with a ServicesChanged, so the events alone cannot tell.
+        let urgent = self.inner.shape.replace(key) != key;
+        if !urgent {
+            if let Some(last) = self.inner.last_sent.get() {
+                let due = last + SLOW;
+                let now = Instant::now();
+                if due > now {
+                    self.schedule(due - now);
+                    return;
+                }
+            }
+        }
+        self.inner.last_sent.set(Some(Instant::now()));
+        self.inner.shown.replace(Some(next.clone()));
+        self.inner.updates.set(self.inner.updates.get() + 1);
+        let (look, entries, attention_only) = next;
+        glib::spawn_future_local(async move {
+            handle
+                .update(move |t| t.set(look, entries, attention_only))
+                .await;
+        });
+    }
+
+    fn notify(&self, notice: Notice) {
+        let notifier = self.inner.notifier.clone();
+        glib::spawn_future_local(async move { notifier.show(&notice).await });
+    }
+
+    /// Tells of a failed action (if failures are to be told).
+    fn failed(&self, summary: String, error: &ConnmanError) {
+        eprintln!("connie: {summary}: {error}");
+        if error.is_routine() || !self.inner.prefs.notify(Category::Failure) {
+            return;
+        }
+        self.notify(Notice {
+            about: None,
+            category: Category::Failure,
+            summary,
+            body: error.sentence(),
+        });
+    }
+
+    /// Runs a command from the menu (or the host).
+    pub fn run(&self, command: Command) {
+        let hooks = &self.inner.hooks;
+        match command {
+            Command::OpenWindow => (hooks.window)(WindowRequest::Open),
+            Command::ToggleWindow => (hooks.window)(WindowRequest::Toggle),
+            Command::Quit => (hooks.window)(WindowRequest::Quit),
+            Command::HostAppeared => self.set_host(true),
+            Command::HostGone => self.set_host(false),
+            Command::Connect(path) | Command::ConnectHidden(path) => self.connect(path),
+            other => {
+                let Some(client) = self.inner.backend.client() else {
+                    return;
+                };
+                let this = self.clone();
+                glib::spawn_future_local(async move {
+                    let (what, result) = match other {
+                        Command::Disconnect(path) => (
+                            gettext("Could not disconnect"),
+                            client.disconnect_service(&path).await,
+                        ),
+                        Command::SetPowered(path, on) => (
+                            if on {
+                                gettext("Could not turn it on")
+                            } else {
+                                gettext("Could not turn it off")
+                            },
+                            client.set_powered(&path, on).await,
+                        ),
+                        Command::SetOffline(on) => (
+                            gettext("Could not change airplane mode"),
+                            client.set_offline_mode(on).await,
+                        ),
+                        Command::Rescan(path) => {
+                            (gettext("Could not scan"), client.scan(&path).await)
+                        }
+                        _ => return,
+                    };
+                    if let Err(e) = result {
+                        this.failed(what, &e);
+                    }
+                });
+            }
+        }
+    }
+
+    fn connect(&self, path: String) {
+        let Some(client) = self.inner.backend.client() else {
+            return;
+        };
+        let notes = self.inner.backend.agent_notes();
+        notes.forget(&path);
+        let this = self.clone();
+        glib::spawn_future_local(async move {
+            let Err(e) = client.connect_service(&path).await else {
+                return;
+            };
+            // connmand may report the error to the agent after it answered
+            // Connect: a dialog then says why
+            glib::timeout_future(REPORT_GRACE).await;
+            let canceled = notes.take_canceled(&path);
+            let reported = notes.take_reported(&path);
+            if reported || notes.reported_within(&path, REPORT_GRACE * 10) {
+                return;
+            }
+            let (name, said, in_failure) = {
+                let state = client.state();
+                let service = state.service(&path);
+                let name = service
+                    .map(|s| {
+                        crate::ui::text::display_name(
+                            s.name.as_deref().unwrap_or(""),
+                            s.is_hidden(),
+                        )
+                    })
+                    .unwrap_or_default();
+                (
+                    name,
+                    connect_failure(&e, service, canceled),
+                    service.is_some_and(|s| s.state.is_failure()),
+                )
+            };
+            eprintln!("connie: connecting {path}: {e}");
+            // a service in failure is told by the state's notification
+            let Some(said) = said.filter(|_| !in_failure) else {
+                return;
+            };
+            if this.inner.prefs.notify(Category::Failure) {
+                this.notify(Notice {
+                    about: None,
+                    category: Category::Failure,
+                    summary: gettext_f("Could not connect to {}", &[&name]),
+                    body: said,
+                });
+            }
+        });
+    }
+}
+
+/// A hash of what makes a tray update urgent: which services exist, their
+/// names, states and saved flags, the technologies' power, airplane mode,
+/// whether connmand runs. Not strengths, not the order.
+fn shape(state: &State) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut services: Vec<_> = state
+        .services_in_order()
+        .map(|(p, s)| (p, s.state.as_str(), s.name.as_deref(), s.favorite))
+        .collect();
+    services.sort_unstable();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    services.hash(&mut h);
+    for (p, t) in &state.technologies {
+        (p, t.powered, t.connected).hash(&mut h);
+    }
+    (state.connman_running, state.manager.offline_mode).hash(&mut h);
+    h.finish()
+}

@@ -1,0 +1,227 @@
+//! The real `connie` binary with and without a tray host: what closing the
+//! window means, `--hidden`, and a host that appears later. Each test runs
+//! Connie against a lab's real connmand, on a private session bus where it
+//! plays the host (a StatusNotifierWatcher) or leaves it out, on the test
+//! run's X display (Xvfb). Windows are found by Connie's PID (`xdotool`);
+//! the application's actions are called over D-Bus (`org.gtk.Actions`), as
+//! `gapplication action` would. Every wait is bounded; Connie is ended by
+//! its PID if a test fails.
+
+mod tray_common;
+
+use std::io::Read;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use connman_lab::testing::{PrivateBus, StatusWatcher};
+use connman_lab::{Lab, LabOptions};
+use tray_common::ItemView;
+use zbus::zvariant::Value;
+
+struct Connie {
+    child: Child,
+    config: std::path::PathBuf,
+}
+
+impl Connie {
+    fn start(lab: &Lab, bus: &PrivateBus, args: &[&str], tag: &str) -> Connie {
+        let config =
+            std::env::temp_dir().join(format!("connie-process-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&config);
+        std::fs::create_dir_all(&config).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_connie"))
+            .args(args)
+            .env("DBUS_SYSTEM_BUS_ADDRESS", lab.bus_address())
+            .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+            .env("XDG_CONFIG_HOME", &config)
+            .env("GTK_A11Y", "none")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start connie");
+        Connie { child, config }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    fn running(&mut self) -> bool {
+        self.child.try_wait().expect("wait").is_none()
+    }
+
+    /// Waits at most `secs` for Connie to exit; its exit status.
+    fn wait_exit(&mut self, secs: u64) -> std::process::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "connie still runs after {secs} s"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// What Connie said on stderr (once it exited).
+    fn stderr(&mut self) -> String {
+        let mut out = String::new();
+        if let Some(mut e) = self.child.stderr.take() {
+            let _ = e.read_to_string(&mut out);
+        }
+        out
+    }
+
+    /// Whether a window of Connie's is mapped.
+    fn window_shown(&self) -> bool {
+        let out = Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--pid", &self.pid().to_string()])
+            .output()
+            .expect("xdotool (make deps installs it)");
+        !String::from_utf8_lossy(&out.stdout).trim().is_empty()
+    }
+
+    fn wait_window(&self, shown: bool, secs: u64) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while self.window_shown() != shown {
+            assert!(
+                Instant::now() < deadline,
+                "the window is {} after {secs} s",
+                if shown { "not shown" } else { "still shown" }
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Connie {
+    fn drop(&mut self) {
+        if self.running() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.config);
+    }
+}
+
+/// Calls the application's action `name` over D-Bus.
+fn app_action(bus: &PrivateBus, name: &str) {
+    zbus::block_on(async {
+        let conn = bus.connect().await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let reply = conn
+                .call_method(
+                    Some("io.github.connie.Connie"),
+                    "/io/github/connie/Connie",
+                    Some("org.gtk.Actions"),
+                    "Activate",
+                    &(
+                        name,
+                        Vec::<Value<'_>>::new(),
+                        std::collections::HashMap::<&str, Value<'_>>::new(),
+                    ),
+                )
+                .await;
+            match reply {
+                Ok(_) => return,
+                // not on the bus yet
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                    async_io::Timer::after(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("app.{name}: {e}"),
+            }
+        }
+    });
+}
+
+fn lab() -> Option<Lab> {
+    Lab::for_test(LabOptions::default())
+}
+
+#[test]
+fn without_a_tray_host_connie_is_a_window_app() {
+    let Some(lab) = lab() else { return };
+    let bus = PrivateBus::start("process-notray");
+    // --hidden with nothing to hide in: the window opens
+    let mut connie = Connie::start(&lab, &bus, &["--hidden"], "notray");
+    connie.wait_window(true, 20);
+    // closing the window quits
+    app_action(&bus, "hide-window");
+    let status = connie.wait_exit(10);
+    assert!(status.success(), "{status}");
+    let said = connie.stderr();
+    assert_eq!(
+        said.matches("no system tray").count(),
+        1,
+        "said once why: {said}"
+    );
+}
+
+#[test]
+fn with_a_tray_host_closing_the_window_keeps_connie_in_the_tray() {
+    let Some(lab) = lab() else { return };
+    let bus = PrivateBus::start("process-tray");
+    let watcher = StatusWatcher::start(bus.address());
+    let mut connie = Connie::start(&lab, &bus, &["--hidden"], "tray");
+    let id = watcher.wait_item(Duration::from_secs(20));
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(!connie.window_shown(), "--hidden shows no window");
+    zbus::block_on(async {
+        let item = ItemView::new(watcher.connection(), &id).await;
+        item.wait_icon(20, "network-wired-symbolic").await;
+        // a left click shows the window, another hides it
+        item.activate().await;
+    });
+    connie.wait_window(true, 20);
+    zbus::block_on(async {
+        ItemView::new(watcher.connection(), &id)
+            .await
+            .activate()
+            .await;
+    });
+    connie.wait_window(false, 10);
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(connie.running(), "still in the tray");
+    // the menu's Quit ends it
+    zbus::block_on(async {
+        ItemView::new(watcher.connection(), &id)
+            .await
+            .click("Quit")
+            .await;
+    });
+    let status = connie.wait_exit(10);
+    assert!(status.success(), "{status}");
+    let said = connie.stderr();
+    assert!(!said.contains("no system tray"), "{said}");
+}
+
+#[test]
+fn a_tray_host_that_appears_later_gets_the_icon() {
+    let Some(lab) = lab() else { return };
+    let bus = PrivateBus::start("process-later");
+    let mut connie = Connie::start(&lab, &bus, &[], "later");
+    connie.wait_window(true, 20);
+    // let Connie learn there is no host, then start one
+    std::thread::sleep(Duration::from_millis(1000));
+    let watcher = StatusWatcher::start(bus.address());
+    let id = watcher.wait_item(Duration::from_secs(10));
+    zbus::block_on(async {
+        let item = ItemView::new(watcher.connection(), &id).await;
+        item.wait_icon(20, "network-wired-symbolic").await;
+    });
+    // now closing the window leaves Connie in the tray
+    app_action(&bus, "hide-window");
+    connie.wait_window(false, 10);
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(connie.running(), "in the tray once a host came");
+    app_action(&bus, "quit");
+    let status = connie.wait_exit(10);
+    assert!(status.success(), "{status}");
+    let said = connie.stderr();
+    assert_eq!(said.matches("no system tray").count(), 1, "{said}");
+}
