@@ -1,9 +1,11 @@
 //! Connie (release build) against the lab's real connmand, under Xvfb with a
-//! session bus of its own: the time from exec to the first frame that shows
-//! the services, memory with and without the window, CPU per
-//! `Strength` change during a storm, CPU and D-Bus calls while idle, and
-//! D-Bus calls at start-up with few and many services. Each figure is the
-//! median of several runs, printed with the spread.
+//! session bus of its own on which a tray host (a StatusNotifierWatcher)
+//! runs: the time from exec to the first frame that shows the services,
+//! memory in the tray only, with the window open and after it is closed
+//! again, CPU per `Strength` change during a storm, CPU and D-Bus calls
+//! while idle, and D-Bus calls at start-up with few and many services. Each
+//! figure is the median of several runs (`CONNIE_BENCH_RUNS`, 3), printed
+//! with the spread and, where the issue gives one, the incumbent's figure.
 //!
 //! Run by `make bench` (root or sudo for the lab). The machine is shared and
 //! noisy: compare figures from one run only.
@@ -13,7 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use connman_lab::testing::{power_on, scan, services, string, PrivateBus};
+use connman_lab::testing::{power_on, scan, services, string, PrivateBus, StatusWatcher};
 use connman_lab::{ApSet, Lab, LabOptions};
 use futures_lite::StreamExt;
 
@@ -23,15 +25,43 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn report(what: &str, unit: &str, v: Vec<f64>) {
+    report_against(what, unit, v, None);
+}
+
+/// Also prints the median against an incumbent's figure (`(name, value)`).
+fn report_against(what: &str, unit: &str, v: Vec<f64>, incumbent: Option<(&str, f64)>) {
     let (lo, hi) = (
         v.iter().cloned().fold(f64::INFINITY, f64::min),
         v.iter().cloned().fold(0.0, f64::max),
     );
+    let m = median(v.clone());
+    let against = match incumbent {
+        Some((name, x)) if x > 0.0 => format!("  {name}: {x:.2} {unit}, ratio {:.2}", m / x),
+        Some((name, x)) => format!("  {name}: {x:.2} {unit}"),
+        None => String::new(),
+    };
     println!(
-        "{what:<58} median {:>9.2} {unit}  (min {lo:.2}, max {hi:.2}, n={})",
-        median(v.clone()),
+        "{what:<58} median {m:>9.2} {unit}  (min {lo:.2}, max {hi:.2}, n={}){against}",
         v.len()
     );
+}
+
+/// Activates one of the running Connie's application actions
+/// (`org.gtk.Actions`) on the session bus, as the tray or a launcher does.
+async fn activate_app_action(session: &zbus::Connection, action: &str) {
+    let empty: Vec<zbus::zvariant::Value> = Vec::new();
+    let platform: std::collections::HashMap<&str, zbus::zvariant::Value> =
+        std::collections::HashMap::new();
+    session
+        .call_method(
+            Some("io.github.connie.Connie"),
+            "/io/github/connie/Connie",
+            Some("org.gtk.Actions"),
+            "Activate",
+            &(action, empty, platform),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("app.{action}: {e}"));
 }
 
 /// Processes the bench starts, ended by PID.
@@ -205,6 +235,20 @@ fn first_frame(lab: &Lab, display: &str, session: &str) -> f64 {
     elapsed.as_secs_f64() * 1000.0
 }
 
+/// 600 Strength changes over 30 s across the access points `names`; the
+/// CPU time Connie (`pid`) spent, per change, in ms.
+async fn storm(lab: &Lab, names: &[Vec<u8>], pid: u32) -> f64 {
+    let tick = 100.0; // USER_HZ on Linux
+    let t0 = cpu_ticks(pid);
+    for i in 0..600u32 {
+        let ssid = &names[i as usize % names.len()];
+        let dbm = -40 - (i % 40) as i16;
+        let _ = lab.set_signal(ssid, dbm).await;
+        sleep(Duration::from_millis(50)).await;
+    }
+    (cpu_ticks(pid) - t0) as f64 / tick * 1000.0 / 600.0
+}
+
 async fn wifi_lab(aps: usize) -> Lab {
     let lab = Lab::start(LabOptions {
         ethernet: 1,
@@ -236,10 +280,21 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(3);
-    let tick = 100.0; // USER_HZ on Linux
+    let idle_secs: u64 = std::env::var("CONNIE_BENCH_IDLE_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60);
     let (_x, session_bus, display) = start_x_and_session_bus();
     let session = session_bus.address().to_owned();
+    // a tray host, as on most desktops: Connie then lives on in the tray
+    // when its window is closed
+    let watcher = StatusWatcher::start(&session);
     zbus::block_on(async {
+        let session_conn = zbus::connection::Builder::address(session.as_str())
+            .unwrap()
+            .build()
+            .await
+            .expect("the bench's session bus");
         for aps in [4usize, 300] {
             let lab = wifi_lab(aps).await;
             let conn = lab.connect().await.unwrap();
@@ -261,12 +316,14 @@ fn main() {
                 .map(|_| first_frame(&lab, &display, &session))
                 .collect();
             let (mut calls, mut hidden_mem, mut window_mem) = (Vec::new(), Vec::new(), Vec::new());
+            let (mut closed_mem, mut closed_per_change) = (Vec::new(), Vec::new());
             let (mut per_change, mut idle_ticks, mut idle_calls) =
                 (Vec::new(), Vec::new(), Vec::new());
             for _ in 0..runs {
                 counter.take();
                 let hidden = connie(&["--hidden"], &lab, &display, &session);
                 sleep(Duration::from_secs(3)).await;
+                watcher.wait_item(Duration::from_secs(10));
                 calls.push(counter.take() as f64);
                 hidden_mem.push(memory(hidden.0.id()));
                 // a second launch opens the window in the same process
@@ -275,28 +332,31 @@ fn main() {
                 window_mem.push(memory(hidden.0.id()));
                 // the storm: 600 Strength changes over 30 s across the APs
                 let pid = hidden.0.id();
-                let t0 = cpu_ticks(pid);
-                for i in 0..600u32 {
-                    let ssid = &names[i as usize % names.len()];
-                    let dbm = -40 - (i % 40) as i16;
-                    let _ = lab.set_signal(ssid, dbm).await;
-                    sleep(Duration::from_millis(50)).await;
-                }
-                per_change.push((cpu_ticks(pid) - t0) as f64 / tick * 1000.0 / 600.0);
+                per_change.push(storm(&lab, &names, pid).await);
                 sleep(Duration::from_secs(2)).await;
                 counter.take();
                 let t0 = cpu_ticks(pid);
-                sleep(Duration::from_secs(60)).await;
-                idle_ticks.push((cpu_ticks(pid) - t0) as f64);
-                idle_calls.push(counter.take() as f64);
+                sleep(Duration::from_secs(idle_secs)).await;
+                idle_ticks.push((cpu_ticks(pid) - t0) as f64 * 60.0 / idle_secs as f64);
+                idle_calls.push(counter.take() as f64 * 60.0 / idle_secs as f64);
+                // closed again: Connie stays in the tray
+                activate_app_action(&session_conn, "hide-window").await;
+                sleep(Duration::from_secs(3)).await;
+                closed_mem.push(memory(pid));
+                closed_per_change.push(storm(&lab, &names, pid).await);
                 drop(hidden);
                 sleep(Duration::from_millis(500)).await;
             }
             println!("--- {n_services} services ({aps} access points) ---");
-            report("Exec to the first frame showing the services", "ms", frames);
+            report_against(
+                "Exec to the first frame showing the services",
+                "ms",
+                frames,
+                Some(("connman-gtk", 110.0)),
+            );
             report("D-Bus calls at start-up", "calls", calls);
             report(
-                "PSS, tray only (--hidden, GTK not started)",
+                "PSS, tray only (--hidden, tray host, GTK not started)",
                 "MB",
                 hidden_mem.iter().map(|m| m.1).collect(),
             );
@@ -326,12 +386,38 @@ fn main() {
                 window_mem.iter().map(|m| m.2).collect(),
             );
             report(
+                "PSS, window closed again (in the tray)",
+                "MB",
+                closed_mem.iter().map(|m| m.1).collect(),
+            );
+            report(
+                "RSS, window closed again",
+                "MB",
+                closed_mem.iter().map(|m| m.0).collect(),
+            );
+            report_against(
                 "CPU per Strength change (600 in 30 s, window open)",
                 "ms",
                 per_change,
+                Some(("connman-gtk", 1.0)),
             );
-            report("CPU ticks in 60 s idle", "ticks", idle_ticks);
-            report("D-Bus calls in 60 s idle", "calls", idle_calls);
+            report(
+                "CPU per Strength change, window closed again",
+                "ms",
+                closed_per_change,
+            );
+            report_against(
+                "CPU ticks in 60 s idle",
+                "ticks",
+                idle_ticks,
+                Some(("goal", 0.0)),
+            );
+            report_against(
+                "D-Bus calls in 60 s idle",
+                "calls",
+                idle_calls,
+                Some(("goal", 0.0)),
+            );
             drop(lab);
         }
     });
