@@ -3,6 +3,7 @@
 #   make demo    install what is needed, start the lab and run Connie against it
 #   make check   install what is needed and run every check and test
 #   make lab     start a lab in the foreground (Ctrl-C tears it down)
+#   make screenshots  the README's screenshots, under Xvfb against the lab
 #   make pot     extract the translatable strings into po/connie.pot
 #   make mo      compile po/*.po into target/locale (used when run from target/)
 #
@@ -18,11 +19,14 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PKGS := build-essential pkg-config libgtk-4-dev libadwaita-1-dev gettext \
 	desktop-file-utils appstream
 TEST_PKGS := xvfb xauth dbus sudo xdotool
+# Screenshots: the capture (import); xdotool, which finds and drives the
+# window, is a test package already.
+SHOT_PKGS := imagemagick
 LAB_PKGS := connman connman-vpn dnsmasq-base openvpn openssl ethtool iproute2 util-linux mount
 # Packages that ship services which must never start on the host.
 DAEMON_PKGS := connman connman-vpn openvpn
 
-.PHONY: all build deps check lab demo test lint fmt clean sudo-ok bench install pot potfiles mo
+.PHONY: all build deps check lab demo test lint fmt clean sudo-ok bench install pot potfiles mo screenshots
 
 all: build
 
@@ -61,6 +65,11 @@ lab: deps sudo-ok
 demo: deps sudo-ok
 	$(CARGO) build --workspace
 	bash tools/demo.sh
+
+screenshots: deps sudo-ok
+	@bash tools/install-deps.sh $(SHOT_PKGS) --
+	$(CARGO) build --workspace
+	bash tools/screenshots.sh
 
 # Benchmarks print medians over repeated runs (the machine is shared: compare
 # within one run, not against figures from another day).
