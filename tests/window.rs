@@ -284,6 +284,40 @@ async fn wifi_switch_scan_and_networks_coming_and_going() {
     wait_until(10, "its row", || win.service_row(&cafe.path()).is_some()).await;
     assert_eq!(win.service_row(&cafe.path()).unwrap().name_text(), name);
 
+    // a Strength change within one of the icon's five levels touches no
+    // widget; a new level sets the icon, once
+    let icon = win.service_row(&cafe.path()).unwrap().icon();
+    let sets = std::rc::Rc::new(std::cell::Cell::new(0));
+    let s = sets.clone();
+    icon.connect_notify_local(Some("icon-name"), move |_, _| s.set(s.get() + 1));
+    let strength = |backend: &Backend| {
+        backend
+            .client()
+            .and_then(|c| c.state().service(&cafe.path()).and_then(|p| p.strength))
+    };
+    let before = strength(&backend);
+    let level = cafe.strength_level();
+    lab.set_signal(name.as_bytes(), -41)
+        .await
+        .expect("set_signal");
+    wait_until(20, "a new Strength", || strength(&backend) != before).await;
+    if cafe.strength_level() == level {
+        assert_eq!(sets.get(), 0, "same level, no icon set");
+    }
+    let n = sets.get();
+    lab.set_signal(name.as_bytes(), -90)
+        .await
+        .expect("set_signal");
+    wait_until(20, "a lower level", || cafe.strength_level() < level).await;
+    assert_eq!(sets.get(), n + 1, "one icon set for one new level");
+    assert_eq!(
+        icon.icon_name().as_deref(),
+        Some(connie::ui::text::service_icon(
+            &ServiceType::Wifi,
+            cafe.strength_level()
+        ))
+    );
+
     // connect to it from its row
     win.service_row(&cafe.path())
         .unwrap()

@@ -185,6 +185,11 @@ impl ServiceRow {
         self.imp().subtitle_label.text().into()
     }
 
+    /// The type and strength icon.
+    pub fn icon(&self) -> gtk::Image {
+        self.imp().type_icon.get()
+    }
+
     /// The row's menu button (Move up, Move down, Details, Forget…).
     pub fn menu_button(&self) -> gtk::MenuButton {
         self.imp().menu_button.get()
