@@ -54,6 +54,8 @@ mod imp {
         /// (connman-vpnd's `SplitRouting`); false for other services.
         #[property(get)]
         pub(super) split_routing: Cell<bool>,
+        /// How many notifications it has sent: equal revisions, same values.
+        pub(super) revision: Cell<u64>,
     }
 
     impl Default for ServiceObject {
@@ -72,6 +74,7 @@ mod imp {
                 interface: RefCell::default(),
                 pending: Cell::default(),
                 split_routing: Cell::default(),
+                revision: Cell::default(),
             }
         }
     }
@@ -83,7 +86,12 @@ mod imp {
     }
 
     #[glib::derived_properties]
-    impl ObjectImpl for ServiceObject {}
+    impl ObjectImpl for ServiceObject {
+        fn notify(&self, pspec: &glib::ParamSpec) {
+            self.revision.set(self.revision.get() + 1);
+            self.parent_notify(pspec);
+        }
+    }
 }
 
 glib::wrapper! {
@@ -166,6 +174,12 @@ impl ServiceObject {
         }
     }
 
+    /// Grows with every change notified: a widget that showed this object at
+    /// revision `r` shows it as it is while `revision()` is still `r`.
+    pub fn revision(&self) -> u64 {
+        self.imp().revision.get()
+    }
+
     pub fn service_state(&self) -> ServiceState {
         ServiceState::parse(&self.imp().state.borrow())
     }
@@ -241,12 +255,18 @@ mod tests {
     fn an_update_notifies_only_what_changed() {
         let s = ServiceObject::new("/w", &wifi("Net", 70));
         let seen = notified(&s);
+        let revision = s.revision();
         let mut p = wifi("Net", 75); // same level
         s.update(&p);
         assert!(seen.borrow().is_empty());
+        assert_eq!(s.revision(), revision, "nothing changed");
         p.strength = Some(90);
         s.update(&p);
         assert_eq!(*seen.borrow(), ["strength-level"]);
+        assert!(s.revision() > revision);
+        let revision = s.revision();
+        s.set_pending(true);
+        assert!(s.revision() > revision, "a change the UI makes counts too");
         seen.borrow_mut().clear();
         p.state = ServiceState::Failure;
         p.error = Some(ServiceError::InvalidKey);

@@ -45,6 +45,8 @@ mod imp {
         pub(super) dnd_attached: Cell<bool>,
         /// The icon shown, so that an unchanged one is not set again.
         pub(super) icon: Cell<Option<&'static str>>,
+        /// The service shown before the last unbind, at which revision.
+        pub(super) shown: RefCell<(glib::WeakRef<ServiceObject>, u64)>,
     }
 
     #[glib::object_subclass]
@@ -122,6 +124,13 @@ impl ServiceRow {
     /// Shows `service` and follows its changes until [`Self::unbind`].
     pub fn bind(&self, service: &ServiceObject) {
         self.unbind();
+        // GTK 4.8's list view unbinds and binds again rows whose item did not
+        // change (dozens on each re-sort among hundreds of networks): a row
+        // that still shows this service as it is needs no update
+        let current = {
+            let (weak, revision) = &*self.imp().shown.borrow();
+            weak.upgrade().as_ref() == Some(service) && *revision == service.revision()
+        };
         let handler = service.connect_notify_local(
             None,
             glib::clone!(
@@ -131,7 +140,9 @@ impl ServiceRow {
             ),
         );
         self.imp().service.replace(Some((service.clone(), handler)));
-        self.update();
+        if !current {
+            self.update();
+        }
     }
 
     /// One property of the service changed. A strength storm is the common
@@ -164,6 +175,8 @@ impl ServiceRow {
     pub fn unbind(&self) {
         if let Some((service, handler)) = self.imp().service.take() {
             service.disconnect(handler);
+            let weak = service.downgrade();
+            self.imp().shown.replace((weak, service.revision()));
         }
     }
 
