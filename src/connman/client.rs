@@ -281,7 +281,61 @@ impl Client {
             .to_property()
             .map_err(|e| ConnmanError::Local(e.sentence()))?;
         let s = self.service(path).await?;
-        self.call(CALL_TIMEOUT, s.set_property(name, &value)).await
+        self.call(CALL_TIMEOUT, s.set_property(name, &value))
+            .await?;
+        if matches!(setting, ServiceSetting::Ipv4(_) | ServiceSetting::Ipv6(_)) {
+            self.reread_addresses(path);
+        }
+        Ok(())
+    }
+
+    /// connmand 1.41 does not always signal a service's new addresses after
+    /// an IP configuration change: when the address config stays "ready"
+    /// through it, no `IPv4` PropertyChanged follows, and `GetProperties`
+    /// alone says the new address. So read them back (after 1 s and 4 s),
+    /// and apply what differs, as if signalled.
+    fn reread_addresses(&self, path: &str) {
+        let inner = self.inner.clone();
+        let path = path.to_owned();
+        let conn = self.inner.conn.clone();
+        conn.executor()
+            .spawn(
+                async move {
+                    for wait in [1, 3] {
+                        async_io::Timer::after(Duration::from_secs(wait)).await;
+                        let Ok(proxy) = uncached::<ServiceProxy>(&inner.conn, &path).await else {
+                            return;
+                        };
+                        let Ok(props) = bounded(CALL_TIMEOUT, proxy.get_properties()).await else {
+                            return;
+                        };
+                        inner.calls.fetch_add(1, Ordering::Relaxed);
+                        for name in ["IPv4", "IPv6", "Nameservers"] {
+                            let Some(value) = props.get(name) else {
+                                continue;
+                            };
+                            let changed = {
+                                let mut state = inner.state();
+                                let Some(current) = state.services.get(&path) else {
+                                    return;
+                                };
+                                let mut next = current.clone();
+                                let _ = next.apply(name, value);
+                                (next != *current)
+                                    .then(|| state.service_property(&path, name, value))
+                            };
+                            if let Some((event, issues)) = changed {
+                                log_issues(&issues);
+                                if let Some(e) = event {
+                                    inner.emit(e);
+                                }
+                            }
+                        }
+                    }
+                },
+                "connie-reread-addresses",
+            )
+            .detach();
     }
 
     /// Clears the service's `Error` (the one clearable property).
