@@ -55,7 +55,7 @@ while read -r f; do
 done < <(listed)
 
 common=(--from-code=UTF-8 --add-comments=Translators: --add-location=file
-	--package-name=connie --msgid-bugs-address=https://github.com/connie/connie/issues)
+	--package-name=connie)
 (cd "$tmp" && xgettext "${common[@]}" --language=C \
 	--keyword --keyword=gettext --keyword=gettext_f --keyword=ngettext:1,2 --keyword=N_ \
 	-o "$tmp/rs.pot" "${rs[@]}" 2>&1 |
