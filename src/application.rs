@@ -93,6 +93,9 @@ impl AgentNotes {
 /// Takes the agents' requests on the main context.
 type AgentHandler = Rc<dyn Fn(AgentRequest, &Client)>;
 
+/// A started client and its agents' requests, or why it did not start.
+type Started = Result<(Client, async_channel::Receiver<AgentRequest>), ConnmanError>;
+
 /// Hears of every change, after the models have taken it.
 type EventListener = Rc<dyn Fn(&Event)>;
 type EventListeners = Rc<RefCell<Vec<EventListener>>>;
@@ -105,6 +108,8 @@ struct BackendInner {
     agent_handler: Rc<RefCell<Option<AgentHandler>>>,
     agent_notes: AgentNotes,
     listeners: EventListeners,
+    /// The client starting in the background (see `start_system`).
+    pending: RefCell<Option<async_channel::Receiver<Started>>>,
 }
 
 impl Drop for BackendInner {
@@ -142,6 +147,7 @@ impl Backend {
                 agent_handler: Rc::new(RefCell::new(None)),
                 agent_notes: AgentNotes::default(),
                 listeners: EventListeners::default(),
+                pending: RefCell::new(None),
             }),
         }
     }
@@ -176,11 +182,57 @@ impl Backend {
 
     /// Connects to the system bus (`DBUS_SYSTEM_BUS_ADDRESS` picks another
     /// one, such as the lab's) in the background.
+    ///
+    /// The connection and the client's start-up calls run on a thread of
+    /// their own, so they overlap GTK's start when a window opens at once;
+    /// the window then takes the result as it is built ([`Self::poll_start`])
+    /// and its first frame shows the services, not a "starting" page.
     pub fn start_system(&self) {
+        let (tx, rx) = async_channel::bounded(1);
+        let thread = std::thread::Builder::new()
+            .name("connie-start".into())
+            .spawn(move || {
+                let started = zbus::block_on(async {
+                    match zbus::Connection::system().await {
+                        Ok(conn) => Client::start_with_agents(conn).await,
+                        Err(e) => Err(ConnmanError::from(e)),
+                    }
+                });
+                let _ = tx.send_blocking(started);
+            });
+        if let Err(e) = thread {
+            self.started(Err(ConnmanError::Local(e.to_string())));
+            return;
+        }
+        self.inner.pending.replace(Some(rx.clone()));
         let backend = self.clone();
         glib::spawn_future_local(async move {
-            backend.start(zbus::Connection::system().await).await;
+            let result = rx.recv().await;
+            // taken already by poll_start
+            if backend.inner.pending.take().is_none() {
+                return;
+            }
+            backend.started(result.unwrap_or_else(|_| {
+                Err(ConnmanError::Local(
+                    "the start-up thread ended without a result".to_owned(),
+                ))
+            }));
         });
+    }
+
+    /// Follows the client now if it has started in the background and is
+    /// not followed yet (a window about to be built wants it).
+    pub fn poll_start(&self) {
+        let ready = self
+            .inner
+            .pending
+            .borrow()
+            .as_ref()
+            .and_then(|rx| rx.try_recv().ok());
+        if let Some(started) = ready {
+            self.inner.pending.take();
+            self.started(started);
+        }
     }
 
     /// Starts the client on `conn` and follows its events. A connection that
@@ -192,6 +244,11 @@ impl Backend {
             Ok(conn) => Client::start_with_agents(conn).await,
             Err(e) => Err(ConnmanError::from(e)),
         };
+        self.started(started);
+    }
+
+    /// Follows a client that started, or says why it did not.
+    fn started(&self, started: Started) {
         let (client, requests) = match started {
             Ok(c) => c,
             Err(e) => {
@@ -512,6 +569,8 @@ impl Application {
         let Some(backend) = self.backend() else {
             return;
         };
+        // built with the services when the client is ready by now
+        backend.poll_start();
         let window = crate::ui::Window::new(backend, Some(self.upcast_ref()));
         // a plain gio::Application does not know about GTK windows: hold it
         // while the window is open
