@@ -21,6 +21,8 @@
 
 use std::fmt;
 
+use crate::i18n::gettext;
+
 use super::types::{Security, ServiceError, ServiceProps};
 
 const CONNMAN: &str = "net.connman.Error.";
@@ -232,43 +234,41 @@ impl ConnmanError {
     /// A short sentence for the person, in English (to be translated).
     pub fn sentence(&self) -> String {
         match self {
-            Self::Failed(_) => "The operation failed.".into(),
-            Self::InvalidArguments => "ConnMan did not accept the request.".into(),
-            Self::PermissionDenied(_) | Self::AccessDenied(_) => {
+            Self::Failed(_) => gettext("The operation failed."),
+            Self::InvalidArguments => gettext("ConnMan did not accept the request."),
+            Self::PermissionDenied(_) | Self::AccessDenied(_) => gettext(
                 "You are not allowed to change network settings. An administrator can allow it \
                  by adding you to the group that may manage the network (often “netdev”) or with \
-                 a polkit rule."
-                    .into()
-            }
-            Self::PassphraseRequired => "A valid passphrase is needed.".into(),
-            Self::NotRegistered => "Connie is not registered with ConnMan.".into(),
-            Self::NotUnique => "Another program has already registered for this.".into(),
-            Self::NotSupported => "This is not possible for this connection.".into(),
-            Self::NotImplemented => "This version of ConnMan cannot do this.".into(),
-            Self::NotFound => "The connection or device was not found.".into(),
-            Self::NoCarrier => {
+                 a polkit rule.",
+            ),
+            Self::PassphraseRequired => gettext("A valid passphrase is needed."),
+            Self::NotRegistered => gettext("Connie is not registered with ConnMan."),
+            Self::NotUnique => gettext("Another program has already registered for this."),
+            Self::NotSupported => gettext("This is not possible for this connection."),
+            Self::NotImplemented => gettext("This version of ConnMan cannot do this."),
+            Self::NotFound => gettext("The connection or device was not found."),
+            Self::NoCarrier => gettext(
                 "There is no link. Check that the cable is plugged in, or that the radio is not \
-                 switched off by a key or switch (see “rfkill list”)."
-                    .into()
-            }
-            Self::InProgress => "This is already in progress.".into(),
-            Self::AlreadyExists => "This already exists.".into(),
-            Self::AlreadyEnabled => "This is already switched on.".into(),
-            Self::AlreadyDisabled => "This is already switched off.".into(),
-            Self::AlreadyConnected => "This connection is already up.".into(),
-            Self::NotConnected => "This connection is not up.".into(),
+                 switched off by a key or switch (see “rfkill list”).",
+            ),
+            Self::InProgress => gettext("This is already in progress."),
+            Self::AlreadyExists => gettext("This already exists."),
+            Self::AlreadyEnabled => gettext("This is already switched on."),
+            Self::AlreadyDisabled => gettext("This is already switched off."),
+            Self::AlreadyConnected => gettext("This connection is already up."),
+            Self::NotConnected => gettext("This connection is not up."),
             Self::OperationAborted | Self::OperationCanceled | Self::Canceled => {
-                "The operation was canceled.".into()
+                gettext("The operation was canceled.")
             }
-            Self::OperationTimeout | Self::NoReply => "ConnMan did not answer in time.".into(),
-            Self::InvalidService => "This is not possible with that connection.".into(),
-            Self::InvalidProperty(_) => "ConnMan did not accept this setting.".into(),
-            Self::ServiceUnknown => "ConnMan is not running.".into(),
-            Self::UnknownObject => "This connection no longer exists.".into(),
-            Self::UnknownMethod => "This version of ConnMan does not offer this.".into(),
-            Self::Disconnected(_) => "The connection to the system bus was lost.".into(),
-            Self::Local(_) => "Connie could not understand ConnMan’s answer.".into(),
-            Self::Other { .. } => "ConnMan reported an unexpected error.".into(),
+            Self::OperationTimeout | Self::NoReply => gettext("ConnMan did not answer in time."),
+            Self::InvalidService => gettext("This is not possible with that connection."),
+            Self::InvalidProperty(_) => gettext("ConnMan did not accept this setting."),
+            Self::ServiceUnknown => gettext("ConnMan is not running."),
+            Self::UnknownObject => gettext("This connection no longer exists."),
+            Self::UnknownMethod => gettext("This version of ConnMan does not offer this."),
+            Self::Disconnected(_) => gettext("The connection to the system bus was lost."),
+            Self::Local(_) => gettext("Connie could not understand ConnMan’s answer."),
+            Self::Other { .. } => gettext("ConnMan reported an unexpected error."),
         }
     }
 }
@@ -316,18 +316,18 @@ impl ServiceError {
     /// A short sentence for the person, in English (to be translated).
     pub fn sentence(&self) -> String {
         match self {
-            Self::OutOfRange => "The network is out of range.".into(),
-            Self::PinMissing => "A PIN is needed for this connection.".into(),
+            Self::OutOfRange => gettext("The network is out of range."),
+            Self::PinMissing => gettext("A PIN is needed for this connection."),
             Self::DhcpFailed => {
-                "The network did not give this computer an address (DHCP failed).".into()
+                gettext("The network did not give this computer an address (DHCP failed).")
             }
-            Self::ConnectFailed => "The connection could not be established.".into(),
-            Self::LoginFailed => "Signing in to the network failed.".into(),
-            Self::AuthFailed => "Authentication failed: check the user name and password.".into(),
-            Self::InvalidKey => "The password was wrong.".into(),
-            Self::Blocked => "The access point refused this computer.".into(),
-            Self::OnlineCheckFailed => "Connected, but the Internet could not be reached.".into(),
-            Self::Unknown(_) => "The connection failed.".into(),
+            Self::ConnectFailed => gettext("The connection could not be established."),
+            Self::LoginFailed => gettext("Signing in to the network failed."),
+            Self::AuthFailed => gettext("Authentication failed: check the user name and password."),
+            Self::InvalidKey => gettext("The password was wrong."),
+            Self::Blocked => gettext("The access point refused this computer."),
+            Self::OnlineCheckFailed => gettext("Connected, but the Internet could not be reached."),
+            Self::Unknown(_) => gettext("The connection failed."),
         }
     }
 
@@ -438,25 +438,24 @@ impl SettingError {
             Self::InvalidPrefixLength { input, max } => {
                 format!("“{input}” is not a prefix length between 1 and {max}.")
             }
-            Self::GatewayIsAddress => "The gateway cannot be this computer’s own address.".into(),
+            Self::GatewayIsAddress => gettext("The gateway cannot be this computer’s own address."),
             Self::InvalidNameserver { input } => format!("“{input}” is not an IP address."),
             Self::InvalidHostname { input, .. } => format!("“{input}” is not a valid name."),
-            Self::EmptyProxyUrl => "Enter the address of the proxy configuration file.".into(),
+            Self::EmptyProxyUrl => gettext("Enter the address of the proxy configuration file."),
             Self::InvalidProxyUrl { input } => {
                 format!(
                     "“{input}” is not a web address (for example http://example.com/proxy.pac)."
                 )
             }
-            Self::NoProxyServers => "Enter at least one proxy server.".into(),
+            Self::NoProxyServers => gettext("Enter at least one proxy server."),
             Self::InvalidProxyEntry { input, .. } => format!("“{input}” cannot contain spaces."),
             Self::UnsupportedValue { value, .. } => format!("“{value}” is not a supported value."),
             Self::InvalidTetheringIdentifier => {
-                "The hotspot name must be 1 to 32 bytes long.".into()
+                gettext("The hotspot name must be 1 to 32 bytes long.")
             }
-            Self::InvalidTetheringPassphrase => {
-                "The hotspot password must be 8 to 63 characters long, or 64 hexadecimal digits."
-                    .into()
-            }
+            Self::InvalidTetheringPassphrase => gettext(
+                "The hotspot password must be 8 to 63 characters long, or 64 hexadecimal digits.",
+            ),
             Self::InvalidFrequency { value } => format!("{value} MHz is not a valid frequency."),
             Self::InvalidTimezone { input } => format!("“{input}” is not a time zone."),
         }
@@ -494,12 +493,11 @@ pub fn connect_failure(
     }
     let enterprise = service.is_some_and(|s| s.security.contains(&Security::Ieee8021x));
     if enterprise && *error == ConnmanError::InvalidArguments {
-        return Some(
+        return Some(gettext(
             "This network uses enterprise (802.1X) security, which ConnMan can only join with a \
              provisioning file for it in /var/lib/connman. Ask the network's administrator for \
-             the settings."
-                .to_owned(),
-        );
+             the settings.",
+        ));
     }
     Some(error.sentence())
 }
