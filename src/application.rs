@@ -110,6 +110,8 @@ struct BackendInner {
     listeners: EventListeners,
     /// The client starting in the background (see `start_system`).
     pending: RefCell<Option<async_channel::Receiver<Started>>>,
+    /// The client could not start (no system bus).
+    start_failed: Cell<bool>,
 }
 
 impl Drop for BackendInner {
@@ -148,12 +150,18 @@ impl Backend {
                 agent_notes: AgentNotes::default(),
                 listeners: EventListeners::default(),
                 pending: RefCell::new(None),
+                start_failed: Cell::new(false),
             }),
         }
     }
 
     pub fn models(&self) -> &Models {
         &self.inner.models
+    }
+
+    /// Whether the client could not start (the system bus is unreachable).
+    pub fn start_failed(&self) -> bool {
+        self.inner.start_failed.get()
     }
 
     /// The client, once started.
@@ -254,6 +262,11 @@ impl Backend {
             Err(e) => {
                 eprintln!("connie: cannot reach ConnMan over the system bus: {e}");
                 self.inner.models.manager.set_bus_failed(&e.to_string());
+                self.inner.start_failed.set(true);
+                let current = self.inner.listeners.borrow().clone();
+                for listener in current {
+                    listener(&Event::ConnmanDown);
+                }
                 return;
             }
         };

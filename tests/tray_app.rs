@@ -506,3 +506,32 @@ async fn a_failed_connect_is_told_once_and_turned_off_kinds_are_not() {
     assert!(after.is_empty(), "turned off, yet shown: {after:?}");
     ui.tray.shutdown().await;
 }
+
+#[gtk::test]
+async fn before_the_client_starts_the_icon_says_connecting_then_why_not() {
+    connie::ui::init().expect("GTK");
+    let _ = gio::bus_get_future(gio::BusType::Session).await;
+    let bus = PrivateBus::start("tray-start");
+    std::env::set_var("DBUS_SESSION_BUS_ADDRESS", bus.address());
+    let watcher = StatusWatcher::start(bus.address());
+    let dir = std::env::temp_dir().join(format!("connie-tray-start-{}", std::process::id()));
+    let prefs = Prefs::load_from(&dir.join("c"), &dir.join("a"));
+    let backend = Backend::new();
+    let hooks = Hooks {
+        window: Box::new(|_| {}),
+        host: Box::new(|_| {}),
+    };
+    let tray = Tray::start(&backend, &prefs, Notifier::new(), hooks);
+    wait_until(10, "the item registered", || !watcher.items().is_empty()).await;
+    let item = ItemView::new(watcher.connection(), &watcher.items()[0]).await;
+    item.wait_icon(5, "network-offline-symbolic").await;
+    assert_eq!(item.tooltip().await, "Connecting to ConnMan…");
+    // no system bus: the icon says ConnMan cannot be reached
+    backend
+        .start(Err(zbus::Error::Failure("no system bus".into())))
+        .await;
+    item.wait_icon(5, "network-error-symbolic").await;
+    assert_eq!(item.tooltip().await, "ConnMan is not running");
+    tray.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

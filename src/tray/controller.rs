@@ -207,14 +207,32 @@ impl Tray {
     }
 
     fn compute(&self) -> (Look, Vec<Entry>) {
+        let (look, entries, _, _) = self.read();
+        (look, entries)
+    }
+
+    /// What the host is to show, the notification snapshot and the shape
+    /// hash, from the client's state. Before the client has started (or
+    /// failed to), the icon says Connie is connecting to ConnMan, not that
+    /// ConnMan is missing.
+    fn read(&self) -> (Look, Vec<Entry>, Snapshot, u64) {
+        let of = |state: &State| {
+            (
+                look::look(state),
+                look::menu(state),
+                Snapshot::of(state),
+                shape(state),
+            )
+        };
         match self.inner.backend.client() {
-            Some(client) => {
-                let state = client.state();
-                (look::look(&state), look::menu(&state))
-            }
+            Some(client) => of(&client.state()),
             None => {
-                let state = State::default();
-                (look::look(&state), look::menu(&state))
+                let mut read = of(&State::default());
+                if !self.inner.backend.start_failed() {
+                    read.0.icon = "network-offline-symbolic";
+                    read.0.tooltip = gettext("Connecting to ConnMan…");
+                }
+                read
             }
         }
     }
@@ -241,26 +259,7 @@ impl Tray {
     }
 
     fn refresh(&self) {
-        let (look, entries, snapshot, key) = match self.inner.backend.client() {
-            Some(client) => {
-                let state = client.state();
-                (
-                    look::look(&state),
-                    look::menu(&state),
-                    Snapshot::of(&state),
-                    shape(&state),
-                )
-            }
-            None => {
-                let state = State::default();
-                (
-                    look::look(&state),
-                    look::menu(&state),
-                    Snapshot::of(&state),
-                    shape(&state),
-                )
-            }
-        };
+        let (look, entries, snapshot, key) = self.read();
         let before = self.inner.snapshot.replace(snapshot.clone());
         let (failures, said): (Vec<Notice>, Vec<Notice>) = notify::notices(&before, &snapshot)
             .into_iter()
