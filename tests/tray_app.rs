@@ -413,17 +413,6 @@ async fn a_strength_storm_makes_few_tray_updates() {
     ui.tray.shutdown().await;
 }
 
-fn switches(widget: &gtk::Widget, out: &mut Vec<gtk::Switch>) {
-    if let Some(s) = widget.downcast_ref::<gtk::Switch>() {
-        out.push(s.clone());
-    }
-    let mut child = widget.first_child();
-    while let Some(c) = child {
-        switches(&c, out);
-        child = c.next_sibling();
-    }
-}
-
 #[gtk::test]
 async fn preferences_switches_persist() {
     connie::ui::init().expect("GTK");
@@ -433,8 +422,7 @@ async fn preferences_switches_persist() {
     let parent = adw::Window::new();
     let window = connie::ui::preferences::build(&parent, &prefs);
     window.present();
-    let mut found = Vec::new();
-    switches(window.upcast_ref(), &mut found);
+    let found: Vec<gtk::Switch> = connie::ui::descendants(window.upcast_ref());
     // start at login, icon only when needed, then one per notification kind
     assert_eq!(found.len(), 6, "{found:?}");
     assert!(!found[0].is_active() && !found[1].is_active());

@@ -137,7 +137,7 @@ impl Tray {
         });
 
         let (tx, commands) = async_channel::unbounded();
-        let (look, entries) = tray.compute();
+        let (look, entries, _, _) = tray.read();
         let mut item = ConnieTray::new(&State::default(), tx);
         let attention_only = prefs.tray_attention_only();
         item.set(look.clone(), entries.clone(), attention_only);
@@ -185,11 +185,6 @@ impl Tray {
         self.inner.updates.get()
     }
 
-    /// The item's unique bus name, for tests that play the host.
-    pub fn is_serving(&self) -> bool {
-        self.inner.handle.borrow().is_some()
-    }
-
     /// Ends the item (the host removes the icon).
     pub async fn shutdown(&self) {
         let handle = self.inner.handle.take();
@@ -204,11 +199,6 @@ impl Tray {
         }
         self.inner.host.set(Some(present));
         (self.inner.hooks.host)(present);
-    }
-
-    fn compute(&self) -> (Look, Vec<Entry>) {
-        let (look, entries, _, _) = self.read();
-        (look, entries)
     }
 
     /// What the host is to show, the notification snapshot and the shape

@@ -21,6 +21,25 @@ pub use technology_row::TechnologyRow;
 pub use vpn_row::VpnRow;
 pub use window::Window;
 
+/// Every widget of type `T` below `root` (depth first; a match's own
+/// children are not searched).
+pub fn descendants<T: IsA<gtk::Widget>>(root: &gtk::Widget) -> Vec<T> {
+    fn collect<T: IsA<gtk::Widget>>(w: &gtk::Widget, out: &mut Vec<T>) {
+        if let Some(found) = w.downcast_ref::<T>() {
+            out.push(found.clone());
+            return;
+        }
+        let mut child = w.first_child();
+        while let Some(c) = child {
+            collect(&c, out);
+            child = c.next_sibling();
+        }
+    }
+    let mut out = Vec::new();
+    collect(root, &mut out);
+    out
+}
+
 /// The window's actions; `detailed()` is the name widgets and shortcuts use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WinAction {

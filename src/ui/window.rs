@@ -664,20 +664,7 @@ impl Window {
 
     /// Every service row the list view made (those on screen, and around).
     pub fn service_rows(&self) -> Vec<ServiceRow> {
-        fn collect(w: &gtk::Widget, out: &mut Vec<ServiceRow>) {
-            if let Some(row) = w.downcast_ref::<ServiceRow>() {
-                out.push(row.clone());
-                return;
-            }
-            let mut child = w.first_child();
-            while let Some(c) = child {
-                collect(&c, out);
-                child = c.next_sibling();
-            }
-        }
-        let mut rows = Vec::new();
-        collect(self.imp().services_view.upcast_ref(), &mut rows);
-        rows
+        super::descendants(self.imp().services_view.upcast_ref())
     }
 
     /// Queues a refresh of the rows' "Move up"/"Move down" (on idle: the
@@ -1089,23 +1076,9 @@ impl Window {
     /// The row widget showing `path`, if the list view made one (it makes
     /// rows only for what is on screen, and around it).
     pub fn service_row(&self, path: &str) -> Option<ServiceRow> {
-        fn find(w: &gtk::Widget, path: &str) -> Option<ServiceRow> {
-            if let Some(row) = w.downcast_ref::<ServiceRow>() {
-                return row
-                    .service()
-                    .is_some_and(|s| s.path() == path)
-                    .then(|| row.clone());
-            }
-            let mut child = w.first_child();
-            while let Some(c) = child {
-                if let Some(r) = find(&c, path) {
-                    return Some(r);
-                }
-                child = c.next_sibling();
-            }
-            None
-        }
-        find(self.imp().services_view.upcast_ref(), path)
+        self.service_rows()
+            .into_iter()
+            .find(|row| row.service().is_some_and(|s| s.path() == path))
     }
 
     /// The row of the technology at `path`.
