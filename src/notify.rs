@@ -15,7 +15,6 @@ use zbus::zvariant::Value;
 use crate::connman::state::State;
 use crate::connman::types::ServiceType;
 use crate::i18n::{gettext, gettext_f};
-use crate::ui::text::display_name;
 
 /// The kinds of notification, each with its own switch in the preferences.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -107,9 +106,7 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub fn of(state: &State) -> Snapshot {
-        let name = |s: &crate::connman::types::ServiceProps| {
-            display_name(s.name.as_deref().unwrap_or(""), s.is_hidden())
-        };
+        let name = crate::tray::look::name_of;
         let mut snap = Snapshot {
             running: state.connman_running,
             offline: state.manager.offline_mode,

@@ -392,14 +392,7 @@ impl Tray {
             let (name, said, in_failure) = {
                 let state = client.state();
                 let service = state.service(&path);
-                let name = service
-                    .map(|s| {
-                        crate::ui::text::display_name(
-                            s.name.as_deref().unwrap_or(""),
-                            s.is_hidden(),
-                        )
-                    })
-                    .unwrap_or_default();
+                let name = service.map(look::name_of).unwrap_or_default();
                 (
                     name,
                     connect_failure(&e, service, canceled),

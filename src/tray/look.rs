@@ -41,7 +41,8 @@ pub fn escape_mnemonic(text: &str) -> String {
     text.replace('_', "__")
 }
 
-fn name_of(props: &ServiceProps) -> String {
+/// A service's name as shown (hidden networks say so).
+pub fn name_of(props: &ServiceProps) -> String {
     display_name(props.name.as_deref().unwrap_or(""), props.is_hidden())
 }
 
