@@ -120,7 +120,25 @@ impl TrayUi {
 /// A lab, and Connie's backend, presenter and tray on it, with a tray host
 /// and a notification server on a private session bus.
 async fn tray_ui(opts: LabOptions) -> Option<TrayUi> {
+    let wired = opts.ethernet > 0;
     let lab = Lab::for_test(opts)?;
+    if wired {
+        // the uplink comes up before Connie starts, so that "nothing is
+        // said at start-up" is about the state Connie finds, not about a
+        // connection made after it
+        let conn = lab.connect().await.expect("the lab's bus");
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while !services(&conn).await.iter().any(|(_, p)| {
+            string(p, "Type").as_deref() == Some("ethernet")
+                && matches!(string(p, "State").as_deref(), Some("ready" | "online"))
+        }) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the lab's wired service never connected"
+            );
+            glib::timeout_future(Duration::from_millis(100)).await;
+        }
+    }
     // GTK and GLib's shared session connection stay on the test run's own
     // session bus: GLib ends the process when that connection closes, and
     // the private bus below ends with the test
@@ -219,7 +237,11 @@ async fn the_icon_menu_and_switches_follow_connmand() {
         .unwrap();
     assert_eq!(wpa.label, "LabWPA2 · WPA");
     assert_eq!(wpa.toggled, Some(0));
-    assert!(ui.notifications.seen().is_empty(), "nothing at start-up");
+    assert!(
+        ui.notifications.seen().is_empty(),
+        "nothing at start-up: {:?}",
+        ui.notifications.seen()
+    );
 
     // airplane mode from the menu, told once each way, each replacing the last
     item.click("Airplane Mode").await;
