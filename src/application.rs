@@ -12,6 +12,7 @@
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashSet;
 use std::rc::Rc;
+use std::time::Instant;
 
 use gio::prelude::*;
 use gio::subclass::prelude::*;
@@ -23,6 +24,7 @@ use crate::connman::client::Client;
 use crate::connman::state::Event;
 use crate::connman::ConnmanError;
 use crate::i18n::gettext;
+use crate::model::pace::{self, Decision, Pacer};
 use crate::model::Models;
 use crate::notify::Notifier;
 use crate::prefs::Prefs;
@@ -93,6 +95,63 @@ impl AgentNotes {
 /// Takes the agents' requests on the main context.
 type AgentHandler = Rc<dyn Fn(AgentRequest, &Client)>;
 
+/// Hands the client's events to the models, then to the listeners, at the
+/// pace the [`Pacer`] sets: strength changes and the re-sorts they cause wait
+/// for at most [`pace::PACE`] and go on together.
+#[derive(Clone)]
+struct Forward {
+    models: Models,
+    listeners: EventListeners,
+    client: Client,
+    pacer: Rc<RefCell<Pacer>>,
+    /// Hands on what is held back when the pace allows.
+    timer: Rc<RefCell<Option<glib::SourceId>>>,
+}
+
+impl Forward {
+    fn event(&self, event: Event) {
+        let decision = self.pacer.borrow_mut().on_event(&event, Instant::now());
+        match decision {
+            Decision::Defer => {
+                if self.timer.borrow().is_none() {
+                    let forward = self.clone();
+                    let id = glib::timeout_add_local_once(pace::PACE, move || {
+                        forward.timer.take();
+                        let held = forward.pacer.borrow_mut().take();
+                        if let Some(held) = held {
+                            forward.apply(&held);
+                        }
+                    });
+                    self.timer.replace(Some(id));
+                }
+            }
+            Decision::Apply { catch_up } => {
+                if let Some(held) = catch_up {
+                    if let Some(id) = self.timer.take() {
+                        id.remove();
+                    }
+                    self.apply(&held);
+                }
+                self.apply(&event);
+            }
+        }
+    }
+
+    fn apply(&self, event: &Event) {
+        {
+            // The state is read under the client's lock, without a copy (a
+            // strength storm over many services stays cheap): what the
+            // models notify must not call `Client::state` again.
+            let state = self.client.state();
+            self.models.apply(event, &state);
+        }
+        let current = self.listeners.borrow().clone();
+        for listener in current {
+            listener(event);
+        }
+    }
+}
+
 /// A started client and its agents' requests, or why it did not start.
 type Started = Result<(Client, async_channel::Receiver<AgentRequest>), ConnmanError>;
 
@@ -112,6 +171,8 @@ struct BackendInner {
     pending: RefCell<Option<async_channel::Receiver<Started>>>,
     /// The client could not start (no system bus).
     start_failed: Cell<bool>,
+    /// Holds back the strength storm (see [`crate::model::pace`]).
+    pacer: Rc<RefCell<Pacer>>,
 }
 
 impl Drop for BackendInner {
@@ -151,6 +212,7 @@ impl Backend {
                 listeners: EventListeners::default(),
                 pending: RefCell::new(None),
                 start_failed: Cell::new(false),
+                pacer: Rc::new(RefCell::new(Pacer::new())),
             }),
         }
     }
@@ -186,6 +248,12 @@ impl Backend {
     /// [`Client::state`]: the forwarder holds no lock when it calls.
     pub fn connect_event(&self, f: impl Fn(&Event) + 'static) {
         self.inner.listeners.borrow_mut().push(Rc::new(f));
+    }
+
+    /// connmand is about to re-sort the services because the person asked
+    /// for it (a move): show its new order at once, not at the storm's pace.
+    pub fn hurry(&self) {
+        self.inner.pacer.borrow_mut().hurry(Instant::now());
     }
 
     /// Connects to the system bus (`DBUS_SYSTEM_BUS_ADDRESS` picks another
@@ -275,22 +343,16 @@ impl Backend {
         self.inner.client.replace(Some(client.clone()));
         // the forwarder holds the models, not the backend: dropping the
         // backend aborts it
-        let models = self.inner.models.clone();
-        let listeners = self.inner.listeners.clone();
+        let forward = Forward {
+            models: self.inner.models.clone(),
+            listeners: self.inner.listeners.clone(),
+            client: client.clone(),
+            pacer: self.inner.pacer.clone(),
+            timer: Rc::new(RefCell::new(None)),
+        };
         let task = glib::spawn_future_local(async move {
             while let Ok(event) = events.recv().await {
-                {
-                    // The state is read under the client's lock, without a
-                    // copy (a strength storm over many services stays
-                    // cheap): what the models notify must not call
-                    // `Client::state` again.
-                    let state = client.state();
-                    models.apply(&event, &state);
-                }
-                let current = listeners.borrow().clone();
-                for listener in current {
-                    listener(&event);
-                }
+                forward.event(event);
             }
         });
         self.inner.forwarder.replace(Some(task));

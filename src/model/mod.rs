@@ -10,6 +10,7 @@
 
 mod manager;
 pub mod moves;
+pub mod pace;
 mod service_list;
 mod service_object;
 pub mod splice;

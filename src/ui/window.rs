@@ -826,12 +826,17 @@ impl Window {
             .unwrap_or_default();
         let (moving, target) = (moving.to_owned(), target.to_owned());
         let weak = self.downgrade();
+        // the person waits for the new order: no pacing (the VPN recipe
+        // takes several steps, so again when it is done)
+        let backend = self.backend().clone();
+        backend.hurry();
         glib::spawn_future_local(async move {
             let result = match kind {
                 MoveKind::Before => client.move_before(&moving, &target).await,
                 MoveKind::After => client.move_after(&moving, &target).await,
                 MoveKind::VpnBelowUplink => client.vpn_below_uplink(&moving, &target).await,
             };
+            backend.hurry();
             if let (Err(e), Some(win)) = (result, weak.upgrade()) {
                 win.show_error(&gettext("Could not move it"), Some(&name), &e);
             }
