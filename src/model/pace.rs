@@ -80,12 +80,21 @@ impl Pacer {
                 removed,
                 updated,
                 ..
-            } if added.is_empty() && removed.is_empty() && updated.is_empty() => {
-                if !self.urgent(now) {
-                    self.reorder = true;
-                    return Decision::Defer;
-                }
+            } if added.is_empty()
+                && removed.is_empty()
+                && updated.is_empty()
+                && !self.urgent(now) =>
+            {
+                self.reorder = true;
+                return Decision::Defer;
             }
+            // an urgent re-sort goes through without extending the urgency
+            Event::ServicesChanged {
+                added,
+                removed,
+                updated,
+                ..
+            } if added.is_empty() && removed.is_empty() && updated.is_empty() => {}
             Event::ServicesChanged { .. } | Event::ServiceChanged { .. } => self.hurry(now),
             _ => {}
         }
