@@ -7,8 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+. tools/lab-up.sh
+
 out=data/screenshots
-lab_bin=target/debug/connman-lab
 connie_bin=${CONNIE_BIN:-target/debug/connie}
 for b in "$lab_bin" "$connie_bin"; do
 	[ -x "$b" ] || { echo "screenshots: $b is missing; run: cargo build --workspace" >&2; exit 1; }
@@ -18,49 +19,16 @@ for tool in Xvfb xdotool import dbus-daemon; do
 done
 mkdir -p "$out"
 
-sudo=()
-[ "$(id -u)" = 0 ] || sudo=(sudo --)
-
 pids=()
-lab_in=
+lab_up screenshots --ethernet 2 --wifi --vpn
 cleanup() {
 	trap - EXIT INT TERM
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	if [ -n "$lab_in" ]; then exec {lab_in}>&- || true; fi
-	for _ in $(seq 1 60); do
-		kill -0 "$lab_pid" 2>/dev/null || break
-		sleep 0.5
-	done
-	kill -0 "$lab_pid" 2>/dev/null && kill -TERM "$lab_pid" 2>/dev/null || true
+	lab_down
 }
-
-coproc LAB { exec "${sudo[@]}" "$lab_bin" up --ethernet 2 --wifi --vpn --exit-on-stdin-eof; }
-lab_pid=$LAB_PID
-lab_in=${LAB[1]}
-lab_out=${LAB[0]}
 trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-bus= dir=
-while IFS= read -r -t 120 line <&"$lab_out"; do
-	case $line in
-	DBUS_SYSTEM_BUS_ADDRESS=*) bus=${line#DBUS_SYSTEM_BUS_ADDRESS=} ;;
-	CONNMAN_LAB_DIR=*) dir=${line#CONNMAN_LAB_DIR=} ;;
-	READY) break ;;
-	esac
-done
-[ -n "$bus" ] || { echo "screenshots: the lab did not start" >&2; exit 1; }
-export DBUS_SYSTEM_BUS_ADDRESS=$bus
-timeout 20 connmanctl enable wifi >/dev/null 2>&1 || true
-timeout 30 connmanctl scan wifi >/dev/null 2>&1 || true
-pki=$dir/pki
-timeout 20 gdbus call --system --dest net.connman.vpn --object-path / \
-	--method net.connman.vpn.Manager.Create \
-	"{'Type': <'openvpn'>, 'Name': <'Lab VPN'>, 'Host': <'10.77.0.1'>,
-	  'VPN.Domain': <'cert.lab.test'>, 'OpenVPN.Proto': <'udp'>,
-	  'OpenVPN.Port': <'1194'>, 'OpenVPN.CACert': <'$pki/ca.crt'>,
-	  'OpenVPN.Cert': <'$pki/client.crt'>, 'OpenVPN.Key': <'$pki/client.key'>}" \
-	>/dev/null || echo "screenshots: no VPN (going on without it)" >&2
+lab_wifi_on
+lab_add_vpn || echo "screenshots: no VPN (going on without it)" >&2
 
 # a display and a session bus of our own
 display=:$((200 + $$ % 100))

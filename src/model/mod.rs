@@ -8,6 +8,7 @@
 //! they come, without effect). Lists emit exact `items-changed`, objects
 //! notify only the properties whose value changed.
 
+mod keyed;
 mod manager;
 pub mod moves;
 pub mod pace;

@@ -1,13 +1,9 @@
 //! connmand's services, in connmand's order, as a `gio::ListModel`.
 
-use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
-
-use gio::prelude::*;
 use gio::subclass::prelude::*;
 
+use super::keyed::Keyed;
 use super::service_object::ServiceObject;
-use super::splice;
 use crate::connman::client::vpn_connection_path;
 use crate::connman::state::{Event, State};
 use crate::connman::ServiceType;
@@ -28,8 +24,7 @@ mod imp {
 
     #[derive(Default)]
     pub struct ServiceList {
-        pub(super) order: RefCell<Vec<String>>,
-        pub(super) objects: RefCell<HashMap<String, ServiceObject>>,
+        pub(super) keyed: Keyed<ServiceObject>,
     }
 
     #[glib::object_subclass]
@@ -43,17 +38,15 @@ mod imp {
 
     impl ListModelImpl for ServiceList {
         fn item_type(&self) -> glib::Type {
-            ServiceObject::static_type()
+            self.keyed.item_type()
         }
 
         fn n_items(&self) -> u32 {
-            self.order.borrow().len() as u32
+            self.keyed.n_items()
         }
 
         fn item(&self, position: u32) -> Option<glib::Object> {
-            let order = self.order.borrow();
-            let path = order.get(position as usize)?;
-            self.objects.borrow().get(path).map(|o| o.clone().upcast())
+            self.keyed.item(position)
         }
     }
 }
@@ -63,10 +56,9 @@ glib::wrapper! {
     ///
     /// Contract: after [`ServiceList::apply`] the items are exactly
     /// `State::order`, one [`ServiceObject`] per path, kept for as long as the
-    /// path stays in the list. `items-changed` is exact: one emission per run
-    /// of removed services, one over the span of services that moved, one per
-    /// run of new services (see [`super::splice`]). A property change of one
-    /// service emits no `items-changed`, only that object's notifications.
+    /// path stays in the list; `items-changed` is exact (see
+    /// [`super::keyed::Keyed`]). A property change of one service emits no
+    /// `items-changed`, only that object's notifications.
     pub struct ServiceList(ObjectSubclass<imp::ServiceList>)
         @implements gio::ListModel;
 }
@@ -84,12 +76,12 @@ impl ServiceList {
 
     /// The service at `path`, if listed.
     pub fn get(&self, path: &str) -> Option<ServiceObject> {
-        self.imp().objects.borrow().get(path).cloned()
+        self.imp().keyed.get(path)
     }
 
     /// The paths, in order.
     pub fn paths(&self) -> Vec<String> {
-        self.imp().order.borrow().clone()
+        self.imp().keyed.keys()
     }
 
     /// Follows one event of the client; `state` is the client's state now
@@ -114,8 +106,8 @@ impl ServiceList {
             | Event::VpnConnectionAdded(_)
             | Event::VpnConnectionRemoved(_)
             | Event::VpnConnectionChanged { .. } => {
-                for (path, obj) in self.imp().objects.borrow().iter() {
-                    update_split_routing(obj, path, state);
+                for (path, obj) in self.imp().keyed.entries() {
+                    update_split_routing(&obj, &path, state);
                 }
             }
             _ => {}
@@ -125,8 +117,7 @@ impl ServiceList {
     /// Takes the whole state: order and every service's properties.
     pub fn reset(&self, state: &State) {
         self.sync_order(state);
-        let objects = self.imp().objects.borrow().clone();
-        for (path, obj) in objects {
+        for (path, obj) in self.imp().keyed.entries() {
             if let Some(props) = state.service(&path) {
                 obj.update(props);
             }
@@ -143,7 +134,6 @@ impl ServiceList {
     }
 
     fn sync_order(&self, state: &State) {
-        let imp = self.imp();
         // only what connmand describes can be shown
         let target: Vec<String> = state
             .order
@@ -151,31 +141,10 @@ impl ServiceList {
             .filter(|p| state.services.contains_key(*p))
             .cloned()
             .collect();
-        let steps = splice::plan(&imp.order.borrow(), &target);
-        if steps.is_empty() {
-            return;
-        }
-        {
-            let mut objects = imp.objects.borrow_mut();
-            for path in &target {
-                if !objects.contains_key(path) {
-                    let props = state.service(path).cloned().unwrap_or_default();
-                    objects.insert(path.clone(), ServiceObject::new(path, &props));
-                }
-            }
-        }
-        for step in steps {
-            splice::apply(&mut imp.order.borrow_mut(), &step);
-            self.items_changed(
-                step.position as u32,
-                step.removed as u32,
-                step.added.len() as u32,
-            );
-        }
-        let listed: HashSet<&String> = target.iter().collect();
-        imp.objects
-            .borrow_mut()
-            .retain(|path, _| listed.contains(path));
+        self.imp().keyed.sync(self, &target, |path| {
+            let props = state.service(path).cloned().unwrap_or_default();
+            ServiceObject::new(path, &props)
+        });
     }
 }
 
@@ -183,6 +152,8 @@ impl ServiceList {
 mod tests {
     use super::*;
     use crate::connman::state::PathDicts;
+    use gio::prelude::*;
+    use std::cell::RefCell;
     use std::collections::HashMap as Map;
     use std::rc::Rc;
     use zbus::zvariant::{OwnedValue, Value};

@@ -2,12 +2,11 @@
 //! their list in connmand's order.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, HashSet};
 
 use gio::prelude::*;
 use gio::subclass::prelude::*;
 
-use super::splice;
+use super::keyed::Keyed;
 use crate::connman::state::{Event, State};
 use crate::connman::{TechnologyProps, TechnologyType};
 
@@ -91,8 +90,7 @@ mod imp_list {
 
     #[derive(Default)]
     pub struct TechnologyList {
-        pub(super) order: RefCell<Vec<String>>,
-        pub(super) objects: RefCell<HashMap<String, TechnologyObject>>,
+        pub(super) keyed: Keyed<TechnologyObject>,
     }
 
     #[glib::object_subclass]
@@ -106,17 +104,15 @@ mod imp_list {
 
     impl ListModelImpl for TechnologyList {
         fn item_type(&self) -> glib::Type {
-            TechnologyObject::static_type()
+            self.keyed.item_type()
         }
 
         fn n_items(&self) -> u32 {
-            self.order.borrow().len() as u32
+            self.keyed.n_items()
         }
 
         fn item(&self, position: u32) -> Option<glib::Object> {
-            let order = self.order.borrow();
-            let path = order.get(position as usize)?;
-            self.objects.borrow().get(path).map(|o| o.clone().upcast())
+            self.keyed.item(position)
         }
     }
 }
@@ -140,23 +136,21 @@ impl TechnologyList {
     }
 
     pub fn get(&self, path: &str) -> Option<TechnologyObject> {
-        self.imp().objects.borrow().get(path).cloned()
+        self.imp().keyed.get(path)
     }
 
     /// The first technology of this type (there is one per type).
     pub fn by_type(&self, type_: &TechnologyType) -> Option<TechnologyObject> {
-        let imp = self.imp();
-        let objects = imp.objects.borrow();
-        imp.order
-            .borrow()
-            .iter()
-            .filter_map(|p| objects.get(p))
+        self.imp()
+            .keyed
+            .entries()
+            .into_iter()
+            .map(|(_, t)| t)
             .find(|t| &t.technology_type() == type_)
-            .cloned()
     }
 
     pub fn paths(&self) -> Vec<String> {
-        self.imp().order.borrow().clone()
+        self.imp().keyed.keys()
     }
 
     pub fn apply(&self, event: &Event, state: &State) {
@@ -175,36 +169,24 @@ impl TechnologyList {
     }
 
     pub fn reset(&self, state: &State) {
-        let imp = self.imp();
-        let target: Vec<String> = state.technologies.iter().map(|(p, _)| p.clone()).collect();
-        {
-            let mut objects = imp.objects.borrow_mut();
-            for (path, props) in &state.technologies {
-                match objects.get(path) {
-                    Some(obj) => obj.update(props),
-                    None => {
-                        objects.insert(path.clone(), TechnologyObject::new(path, props));
-                    }
-                }
+        let keyed = &self.imp().keyed;
+        for (path, props) in &state.technologies {
+            if let Some(obj) = keyed.get(path) {
+                obj.update(props);
             }
         }
-        let steps = splice::plan(&imp.order.borrow(), &target);
-        for step in steps {
-            splice::apply(&mut imp.order.borrow_mut(), &step);
-            self.items_changed(
-                step.position as u32,
-                step.removed as u32,
-                step.added.len() as u32,
-            );
-        }
-        let listed: HashSet<&String> = target.iter().collect();
-        imp.objects.borrow_mut().retain(|p, _| listed.contains(p));
+        let target: Vec<String> = state.technologies.iter().map(|(p, _)| p.clone()).collect();
+        keyed.sync(self, &target, |path| {
+            let props = state.technology(path).cloned().unwrap_or_default();
+            TechnologyObject::new(path, &props)
+        });
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
     use std::rc::Rc;
     use zbus::zvariant::{OwnedValue, Value};
 

@@ -2,12 +2,11 @@
 //! section of the window). Empty while connman-vpnd is not running.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, HashSet};
 
 use gio::prelude::*;
 use gio::subclass::prelude::*;
 
-use super::splice;
+use super::keyed::Keyed;
 use crate::connman::state::{Event, State};
 use crate::connman::types::VpnConnectionProps;
 
@@ -124,8 +123,7 @@ mod imp {
 
     #[derive(Default)]
     pub struct VpnList {
-        pub(super) order: RefCell<Vec<String>>,
-        pub(super) objects: RefCell<HashMap<String, VpnObject>>,
+        pub(super) keyed: Keyed<VpnObject>,
     }
 
     #[glib::object_subclass]
@@ -139,17 +137,15 @@ mod imp {
 
     impl ListModelImpl for VpnList {
         fn item_type(&self) -> glib::Type {
-            VpnObject::static_type()
+            self.keyed.item_type()
         }
 
         fn n_items(&self) -> u32 {
-            self.order.borrow().len() as u32
+            self.keyed.n_items()
         }
 
         fn item(&self, position: u32) -> Option<glib::Object> {
-            let order = self.order.borrow();
-            let path = order.get(position as usize)?;
-            self.objects.borrow().get(path).map(|o| o.clone().upcast())
+            self.keyed.item(position)
         }
     }
 }
@@ -168,11 +164,11 @@ impl Default for VpnList {
 
 impl VpnList {
     pub fn get(&self, path: &str) -> Option<VpnObject> {
-        self.imp().objects.borrow().get(path).cloned()
+        self.imp().keyed.get(path)
     }
 
     pub fn paths(&self) -> Vec<String> {
-        self.imp().order.borrow().clone()
+        self.imp().keyed.keys()
     }
 
     /// Follows one event of the client.
@@ -194,7 +190,12 @@ impl VpnList {
 
     /// Takes the whole list from `state` (nothing while connman-vpnd is away).
     pub fn reset(&self, state: &State) {
-        let imp = self.imp();
+        let keyed = &self.imp().keyed;
+        for (path, props) in &state.vpn_connections {
+            if let Some(o) = keyed.get(path) {
+                o.update(props);
+            }
+        }
         let target: Vec<String> = if state.vpn_running {
             state
                 .vpn_connections
@@ -204,30 +205,10 @@ impl VpnList {
         } else {
             Vec::new()
         };
-        {
-            let mut objects = imp.objects.borrow_mut();
-            for (path, props) in &state.vpn_connections {
-                match objects.get(path) {
-                    Some(o) => o.update(props),
-                    None => {
-                        objects.insert(path.clone(), VpnObject::new(path, props));
-                    }
-                }
-            }
-        }
-        let steps = splice::plan(&imp.order.borrow(), &target);
-        for step in steps {
-            splice::apply(&mut imp.order.borrow_mut(), &step);
-            self.items_changed(
-                step.position as u32,
-                step.removed as u32,
-                step.added.len() as u32,
-            );
-        }
-        let listed: HashSet<&String> = target.iter().collect();
-        imp.objects
-            .borrow_mut()
-            .retain(|path, _| listed.contains(path));
+        keyed.sync(self, &target, |path| {
+            let props = state.vpn_connection(path).cloned().unwrap_or_default();
+            VpnObject::new(path, &props)
+        });
     }
 }
 
