@@ -107,7 +107,7 @@ async fn drops_and_keys_reorder_in_connmand_and_illegal_drops_never_reach_it() {
     wait_order(&lab, &win, 10, "a moved down", &[b.clone(), a.clone()]).await;
 
     // the row menu's model lists the moves, details and forget
-    let menu = a_row.menu_button().menu_model().expect("a menu");
+    let menu = a_row.menu_model();
     let mut actions = Vec::new();
     for section in 0..menu.n_items() {
         let items = menu
@@ -391,9 +391,12 @@ async fn hidden_network_button_and_vpn_section_without_a_lab() {
     assert!(vpn.action_enabled(RowAction::Forget));
     let h = row(&win, "/net/connman/service/wifi_hidden").await;
     assert!(!h.action_enabled(RowAction::Forget));
-    // the rows' menus, opened
+    // the rows' menus, built when first opened
+    assert!(vpn.menu_button().popover().is_none());
     vpn.menu_button().popup();
     glib::timeout_future(Duration::from_millis(100)).await;
+    assert_eq!(vpn.menu_button().menu_model(), Some(vpn.menu_model()));
+    assert!(vpn.menu_button().popover().is_some_and(|p| p.is_visible()));
     vpn.menu_button().popdown();
     win.close();
 }

@@ -38,6 +38,8 @@ mod imp {
         pub(super) menu_button: TemplateChild<gtk::MenuButton>,
         #[template_child]
         pub(super) split_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub(super) row_menu: TemplateChild<gio::MenuModel>,
         pub(super) service: RefCell<Option<(ServiceObject, glib::SignalHandlerId)>>,
         pub(super) enabled: RefCell<HashMap<RowAction, bool>>,
         /// Where the pointer grabbed the card for a drag.
@@ -84,6 +86,16 @@ mod imp {
             for a in [RowAction::MoveUp, RowAction::MoveDown, RowAction::Forget] {
                 row.enable(a, false);
             }
+            // the menu's popover is built when it is first opened: building
+            // it with every row cost more than the rest of the row at start
+            row.imp().menu_button.set_create_popup_func(|button| {
+                if button.menu_model().is_none() {
+                    if let Some(row) = button.ancestor(super::ServiceRow::static_type()) {
+                        let row = row.downcast_ref::<super::ServiceRow>().expect("a row");
+                        button.set_menu_model(Some(&row.menu_model()));
+                    }
+                }
+            });
             // drags start and land on the whole card (the list's row around
             // this one, margins included), so it is attached once it has one
             row.connect_notify_local(Some("parent"), |row, _| {
@@ -206,6 +218,11 @@ impl ServiceRow {
     /// The row's menu button (Move up, Move down, Details, Forget…).
     pub fn menu_button(&self) -> gtk::MenuButton {
         self.imp().menu_button.get()
+    }
+
+    /// The row menu's model (its popover is built on first use).
+    pub fn menu_model(&self) -> gio::MenuModel {
+        self.imp().row_menu.get()
     }
 
     /// Whether the "VPN in split mode" label shows.
