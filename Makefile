@@ -22,6 +22,9 @@ TEST_PKGS := xvfb xauth dbus sudo xdotool
 # Screenshots: the capture (import); xdotool, which finds and drives the
 # window, is a test package already.
 SHOT_PKGS := imagemagick
+# make bench runs the incumbent, connman-gtk, against the same lab in the same
+# run (no autostart entry, no service; it depends on connman, a lab package).
+BENCH_PKGS := connman-gtk
 LAB_PKGS := connman connman-vpn dnsmasq-base openvpn openssl ethtool iproute2 util-linux mount
 # Packages that ship services which must never start on the host.
 DAEMON_PKGS := connman connman-vpn openvpn
@@ -74,6 +77,7 @@ screenshots: deps sudo-ok
 # Benchmarks print medians over repeated runs (the machine is shared: compare
 # within one run, not against figures from another day).
 bench: deps sudo-ok
+	@bash tools/install-deps.sh $(BENCH_PKGS) --
 	$(CARGO) build -p connman-lab
 	$(CARGO) build --release --bin connie
 	$(CARGO) bench --bench reducer

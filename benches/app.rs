@@ -19,6 +19,14 @@ use connman_lab::testing::{power_on, scan, services, string, PrivateBus, StatusW
 use connman_lab::{ApSet, Lab, LabOptions};
 use futures_lite::StreamExt;
 
+#[path = "app/damage.rs"]
+mod damage;
+use damage::DamageWatch;
+
+/// No drawing for this long after a start: the window has drawn what it
+/// shows first.
+const SETTLE_QUIET: Duration = Duration::from_millis(700);
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[v.len() / 2]
@@ -199,8 +207,10 @@ fn connie(args: &[&str], lab: &Lab, display: &str, session: &str) -> Owned {
 }
 
 /// Milliseconds from exec to the first painted frame that shows services
-/// (the window says so on stderr under CONNIE_BENCH=1).
-fn first_frame(lab: &Lab, display: &str, session: &str) -> f64 {
+/// (the window says so on stderr under CONNIE_BENCH=1), and to the end of
+/// the start-up's drawing as the X server saw it (the measure connman-gtk
+/// gets too).
+fn first_frame(lab: &Lab, display: &str, session: &str, x: &DamageWatch) -> (f64, f64) {
     use std::io::{BufRead, BufReader};
     let bin = std::env::var("CONNIE_BIN").unwrap_or_else(|_| "target/release/connie".into());
     let t0 = Instant::now();
@@ -220,19 +230,57 @@ fn first_frame(lab: &Lab, display: &str, session: &str) -> f64 {
     let err = child.0.stderr.take().expect("piped");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        for line in BufReader::new(err).lines().map_while(Result::ok) {
+        let mut lines = BufReader::new(err).lines().map_while(Result::ok);
+        for line in lines.by_ref() {
             if line.contains("connie-bench: first frame with services") {
                 let _ = tx.send(t0.elapsed());
-                return;
+                break;
             }
         }
+        // keep the pipe drained
+        for _ in lines {}
     });
     let elapsed = rx
         .recv_timeout(Duration::from_secs(30))
         .expect("no frame with services within 30 s");
+    let settled = x
+        .settled(t0, SETTLE_QUIET, Duration::from_secs(30))
+        .expect("Connie's window never stopped drawing");
     drop(child);
-    std::thread::sleep(Duration::from_millis(300));
-    elapsed.as_secs_f64() * 1000.0
+    std::thread::sleep(Duration::from_millis(500));
+    (
+        elapsed.as_secs_f64() * 1000.0,
+        settled.duration_since(t0).as_secs_f64() * 1000.0,
+    )
+}
+
+/// connman-gtk (`--no-icon`: its window at once), if installed.
+fn connman_gtk(lab: &Lab, display: &str, session: &str) -> Option<Owned> {
+    Command::new("connman-gtk")
+        .arg("--no-icon")
+        .env("DBUS_SYSTEM_BUS_ADDRESS", lab.bus_address())
+        .env("DBUS_SESSION_BUS_ADDRESS", session)
+        .env("DISPLAY", display)
+        .env("GTK_A11Y", "none")
+        .env("NO_AT_BRIDGE", "1")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()
+        .map(Owned)
+}
+
+/// Milliseconds from exec to the end of connman-gtk's start-up drawing.
+fn connman_gtk_first_frame(lab: &Lab, display: &str, session: &str, x: &DamageWatch) -> f64 {
+    let t0 = Instant::now();
+    let child = connman_gtk(lab, display, session).expect("connman-gtk");
+    let settled = x
+        .settled(t0, SETTLE_QUIET, Duration::from_secs(30))
+        .expect("connman-gtk's window never stopped drawing");
+    drop(child);
+    std::thread::sleep(Duration::from_millis(500));
+    settled.duration_since(t0).as_secs_f64() * 1000.0
 }
 
 /// 600 Strength changes over 30 s across the access points `names`; the
@@ -285,6 +333,16 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(60);
     let (_x, session_bus, display) = start_x_and_session_bus();
+    let damage = DamageWatch::start(&display);
+    let have_connman_gtk = Command::new("connman-gtk")
+        .arg("--help")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have_connman_gtk {
+        println!("connman-gtk is not installed: no side-by-side figures (make bench installs it)");
+    }
     let session = session_bus.address().to_owned();
     // a tray host, as on most desktops: Connie then lives on in the tray
     // when its window is closed
@@ -312,9 +370,27 @@ fn main() {
                 .map(|n| n.into_bytes())
                 .collect();
             let n_services = services(&conn).await.len();
-            let frames: Vec<f64> = (0..runs)
-                .map(|_| first_frame(&lab, &display, &session))
-                .collect();
+            // Connie and connman-gtk in turn, so that both see the same machine
+            let (mut frames, mut settled, mut theirs) = (Vec::new(), Vec::new(), Vec::new());
+            for _ in 0..runs {
+                let (frame, drawn) = first_frame(&lab, &display, &session, &damage);
+                frames.push(frame);
+                settled.push(drawn);
+                if have_connman_gtk {
+                    theirs.push(connman_gtk_first_frame(&lab, &display, &session, &damage));
+                }
+            }
+            // connman-gtk's CPU per change, in the same storm
+            let mut their_per_change = Vec::new();
+            if have_connman_gtk {
+                for _ in 0..runs {
+                    let cg = connman_gtk(&lab, &display, &session).expect("connman-gtk");
+                    sleep(Duration::from_secs(3)).await;
+                    their_per_change.push(storm(&lab, &names, cg.0.id()).await);
+                    drop(cg);
+                    sleep(Duration::from_millis(500)).await;
+                }
+            }
             let (mut calls, mut hidden_mem, mut window_mem) = (Vec::new(), Vec::new(), Vec::new());
             let (mut closed_mem, mut closed_per_change) = (Vec::new(), Vec::new());
             let (mut per_change, mut idle_ticks, mut idle_calls) =
@@ -348,12 +424,21 @@ fn main() {
                 sleep(Duration::from_millis(500)).await;
             }
             println!("--- {n_services} services ({aps} access points) ---");
+            report("Exec to the first frame showing the services", "ms", frames);
+            let their_frame = (!theirs.is_empty()).then(|| median(theirs.clone()));
             report_against(
-                "Exec to the first frame showing the services",
+                "Exec to the end of start-up drawing (X DAMAGE)",
                 "ms",
-                frames,
-                Some(("connman-gtk", 110.0)),
+                settled,
+                Some(("connman-gtk", their_frame.unwrap_or(110.0))),
             );
+            if !theirs.is_empty() {
+                report(
+                    "  connman-gtk: exec to the end of start-up drawing",
+                    "ms",
+                    theirs,
+                );
+            }
             report("D-Bus calls at start-up", "calls", calls);
             report(
                 "PSS, tray only (--hidden, tray host, GTK not started)",
@@ -395,12 +480,21 @@ fn main() {
                 "MB",
                 closed_mem.iter().map(|m| m.0).collect(),
             );
+            let their_change =
+                (!their_per_change.is_empty()).then(|| median(their_per_change.clone()));
             report_against(
                 "CPU per Strength change (600 in 30 s, window open)",
                 "ms",
                 per_change,
-                Some(("connman-gtk", 1.0)),
+                Some(("connman-gtk", their_change.unwrap_or(1.0))),
             );
+            if !their_per_change.is_empty() {
+                report(
+                    "  connman-gtk: CPU per Strength change, same storm",
+                    "ms",
+                    their_per_change,
+                );
+            }
             report(
                 "CPU per Strength change, window closed again",
                 "ms",
