@@ -23,9 +23,10 @@ use futures_lite::StreamExt;
 mod damage;
 use damage::DamageWatch;
 
-/// No drawing for this long after a start: the window has drawn what it
-/// shows first.
-const SETTLE_QUIET: Duration = Duration::from_millis(700);
+/// No drawing in its window for this long after a start: the window has
+/// drawn what it shows first (long enough that a slow start's pause between
+/// an empty window and its rows is not taken for the end).
+const SETTLE_QUIET: Duration = Duration::from_millis(1500);
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -244,8 +245,8 @@ fn first_frame(lab: &Lab, display: &str, session: &str, x: &DamageWatch) -> (f64
         .recv_timeout(Duration::from_secs(30))
         .expect("no frame with services within 30 s");
     let settled = x
-        .settled(t0, SETTLE_QUIET, Duration::from_secs(30))
-        .expect("Connie's window never stopped drawing");
+        .settled(child.0.id(), t0, SETTLE_QUIET, Duration::from_secs(30))
+        .expect("Connie's window never showed or never stopped drawing");
     drop(child);
     std::thread::sleep(Duration::from_millis(500));
     (
@@ -276,8 +277,8 @@ fn connman_gtk_first_frame(lab: &Lab, display: &str, session: &str, x: &DamageWa
     let t0 = Instant::now();
     let child = connman_gtk(lab, display, session).expect("connman-gtk");
     let settled = x
-        .settled(t0, SETTLE_QUIET, Duration::from_secs(30))
-        .expect("connman-gtk's window never stopped drawing");
+        .settled(child.0.id(), t0, SETTLE_QUIET, Duration::from_secs(30))
+        .expect("connman-gtk's window never showed or never stopped drawing");
     drop(child);
     std::thread::sleep(Duration::from_millis(500));
     settled.duration_since(t0).as_secs_f64() * 1000.0

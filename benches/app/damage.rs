@@ -10,8 +10,18 @@ use x11rb::connection::Connection;
 use x11rb::protocol::damage::{ConnectionExt as _, ReportLevel};
 use x11rb::protocol::Event;
 
+/// A drawing: when it was seen, and where (root coordinates).
+type Drawn = (Instant, Rect);
+
+/// x, y, width, height.
+pub type Rect = (i32, i32, i32, i32);
+
+fn overlaps(a: Rect, b: Rect) -> bool {
+    a.0 < b.0 + b.2 && b.0 < a.0 + a.2 && a.1 < b.1 + b.3 && b.1 < a.1 + a.3
+}
+
 pub struct DamageWatch {
-    seen: Arc<Mutex<Vec<Instant>>>,
+    seen: Arc<Mutex<Vec<Drawn>>>,
 }
 
 impl DamageWatch {
@@ -31,19 +41,39 @@ impl DamageWatch {
         let sink = seen.clone();
         std::thread::spawn(move || {
             while let Ok(event) = conn.wait_for_event() {
-                if let Event::DamageNotify(_) = event {
-                    sink.lock().unwrap().push(Instant::now());
+                if let Event::DamageNotify(e) = event {
+                    let a = e.area;
+                    let rect = (a.x.into(), a.y.into(), a.width.into(), a.height.into());
+                    sink.lock().unwrap().push((Instant::now(), rect));
                 }
             }
         });
         DamageWatch { seen }
     }
 
-    /// The time of the last drawing after `since` that was followed by
-    /// `quiet` with none: when a window that started at `since` finished
-    /// drawing what it shows first. None if nothing was drawn, or drawing
-    /// never paused within `limit`.
-    pub fn settled(&self, since: Instant, quiet: Duration, limit: Duration) -> Option<Instant> {
+    /// The time of the last drawing after `since` in the visible window of
+    /// process `pid` that was followed by `quiet` with none there: when a
+    /// window that started at `since` finished drawing what it shows first.
+    /// None if no window showed, or its drawing never paused, within
+    /// `limit`.
+    pub fn settled(
+        &self,
+        pid: u32,
+        since: Instant,
+        quiet: Duration,
+        limit: Duration,
+    ) -> Option<Instant> {
+        let area = loop {
+            if let Some(area) = window_area(pid) {
+                break area;
+            }
+            if since.elapsed() > limit {
+                return None;
+            }
+            // coarse: the time comes from the X server's events, and
+            // xdotool must not take the CPU from the start being timed
+            std::thread::sleep(Duration::from_millis(100));
+        };
         loop {
             let now = Instant::now();
             let last = self
@@ -52,8 +82,8 @@ impl DamageWatch {
                 .unwrap()
                 .iter()
                 .rev()
-                .find(|t| **t >= since)
-                .copied();
+                .find(|(t, r)| *t >= since && overlaps(*r, area))
+                .map(|(t, _)| *t);
             match last {
                 Some(t) if now.duration_since(t) >= quiet => return Some(t),
                 _ if now.duration_since(since) > limit => return None,
@@ -61,4 +91,29 @@ impl DamageWatch {
             }
         }
     }
+}
+
+/// Where the visible window of process `pid` is (xdotool, a test package).
+fn window_area(pid: u32) -> Option<Rect> {
+    let run = |args: &[&str]| -> Option<String> {
+        let out = std::process::Command::new("xdotool").args(args).output().ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let pid = pid.to_string();
+    let ids = run(&["search", "--onlyvisible", "--pid", &pid])?;
+    // the largest of its visible windows (GTK may map small helpers)
+    ids.split_whitespace()
+        .filter_map(|id| {
+            let shell = run(&["getwindowgeometry", "--shell", id])?;
+            let value = |key: &str| -> Option<i32> {
+                shell
+                    .lines()
+                    .find_map(|l| l.strip_prefix(key))
+                    .and_then(|v| v.trim().parse().ok())
+            };
+            Some((value("X=")?, value("Y=")?, value("WIDTH=")?, value("HEIGHT=")?))
+        })
+        .max_by_key(|r| r.2 * r.3)
 }
