@@ -22,6 +22,7 @@ fn overlaps(a: Rect, b: Rect) -> bool {
 
 pub struct DamageWatch {
     seen: Arc<Mutex<Vec<Drawn>>>,
+    display: String,
 }
 
 impl DamageWatch {
@@ -48,7 +49,10 @@ impl DamageWatch {
                 }
             }
         });
-        DamageWatch { seen }
+        DamageWatch {
+            seen,
+            display: display.to_owned(),
+        }
     }
 
     /// The time of the last drawing after `since` in the visible window of
@@ -64,7 +68,7 @@ impl DamageWatch {
         limit: Duration,
     ) -> Option<Instant> {
         let area = loop {
-            if let Some(area) = window_area(pid) {
+            if let Some(area) = window_area(&self.display, pid) {
                 break area;
             }
             if since.elapsed() > limit {
@@ -94,9 +98,13 @@ impl DamageWatch {
 }
 
 /// Where the visible window of process `pid` is (xdotool, a test package).
-fn window_area(pid: u32) -> Option<Rect> {
+fn window_area(display: &str, pid: u32) -> Option<Rect> {
     let run = |args: &[&str]| -> Option<String> {
-        let out = std::process::Command::new("xdotool").args(args).output().ok()?;
+        let out = std::process::Command::new("xdotool")
+            .args(args)
+            .env("DISPLAY", display)
+            .output()
+            .ok()?;
         out.status
             .success()
             .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
@@ -113,7 +121,12 @@ fn window_area(pid: u32) -> Option<Rect> {
                     .find_map(|l| l.strip_prefix(key))
                     .and_then(|v| v.trim().parse().ok())
             };
-            Some((value("X=")?, value("Y=")?, value("WIDTH=")?, value("HEIGHT=")?))
+            Some((
+                value("X=")?,
+                value("Y=")?,
+                value("WIDTH=")?,
+                value("HEIGHT=")?,
+            ))
         })
         .max_by_key(|r| r.2 * r.3)
 }
