@@ -343,6 +343,134 @@ async fn wifi_switch_scan_and_networks_coming_and_going() {
     win.close();
 }
 
+/// A storm of Strength changes, each crossing a level and re-sorting the
+/// list, reaches the window at the pace of `connie::model::pace`: a few
+/// merged updates, not one per change; the list still ends in connmand's
+/// order with each icon at its network's last level.
+#[gtk::test]
+async fn a_strength_storm_reaches_the_window_paced() {
+    let Some(lab) = Lab::for_test(LabOptions {
+        ethernet: 1,
+        wifi: true,
+        aps: ApSet::Generated(4),
+        online_check: false,
+        ..Default::default()
+    }) else {
+        return;
+    };
+    let (backend, win) = window_on(&lab).await;
+    let techs = backend.models().technologies.clone();
+    wait_until(40, "the wifi technology", || {
+        techs.by_type(&ServiceType::Wifi).is_some()
+    })
+    .await;
+    let wifi = techs.by_type(&ServiceType::Wifi).unwrap();
+    if !wifi.powered() {
+        win.technology_row(&wifi.path())
+            .expect("a row for wifi")
+            .power_switch()
+            .set_active(true);
+        wait_until(20, "wifi powered", || wifi.powered()).await;
+    }
+    win.rescan_wifi();
+    let aps = || -> Vec<ServiceObject> {
+        win.service_paths()
+            .iter()
+            .filter_map(|p| service(&backend, p))
+            .filter(|s| s.name().starts_with("Lab-AP"))
+            .collect()
+    };
+    wait_same_as_connmanctl(&lab, &win, 40, "the four access points listed", || {
+        aps().len() == 4 && aps().iter().all(|s| win.service_row(&s.path()).is_some())
+    })
+    .await;
+    let names: Vec<String> = aps().iter().map(|s| s.name()).collect();
+    // let the scan's own changes pass
+    glib::timeout_future(Duration::from_millis(1500)).await;
+
+    // what connmand sends, seen on the lab's bus
+    let watch = lab.connect().await.expect("the lab's bus");
+    let rule = zbus::MatchRule::builder()
+        .msg_type(zbus::message::Type::Signal)
+        .interface("net.connman.Service")
+        .unwrap()
+        .member("PropertyChanged")
+        .unwrap()
+        .build();
+    let mut signals = zbus::MessageStream::for_match_rule(rule, &watch, None)
+        .await
+        .expect("a match rule on the lab's bus");
+    let sent = std::rc::Rc::new(std::cell::Cell::new(0u32));
+    let s = sent.clone();
+    let counter = glib::spawn_future_local(async move {
+        use futures_lite::StreamExt;
+        while let Some(Ok(msg)) = signals.next().await {
+            if msg
+                .body()
+                .deserialize::<(String, Value)>()
+                .is_ok_and(|(name, _)| name == "Strength")
+            {
+                s.set(s.get() + 1);
+            }
+        }
+    });
+    // what the window does with it: icons set, list changes
+    let icon_sets = std::rc::Rc::new(std::cell::Cell::new(0u32));
+    for ap in aps() {
+        let icon = win.service_row(&ap.path()).unwrap().icon();
+        let sets = icon_sets.clone();
+        icon.connect_notify_local(Some("icon-name"), move |_, _| sets.set(sets.get() + 1));
+    }
+
+    // 40 changes in 2 s, each AP swinging between strong and weak
+    for i in 0..40usize {
+        let dbm = if (i / 4) % 2 == 0 {
+            -40 - i as i16 % 4
+        } else {
+            -85
+        };
+        lab.set_signal(names[i % 4].as_bytes(), dbm)
+            .await
+            .expect("set_signal");
+        glib::timeout_future(Duration::from_millis(50)).await;
+    }
+    let storm_sets = icon_sets.get();
+    // the end of the storm shows within the pace
+    let level =
+        |s: &ServiceObject| connie::ui::text::service_icon(&ServiceType::Wifi, s.strength_level());
+    wait_same_as_connmanctl(&lab, &win, 10, "connmand's order after the storm", || {
+        // the models at the client's (connmand's) last levels, the icons at
+        // the models'
+        let Some(client) = backend.client() else {
+            return false;
+        };
+        let state = client.state();
+        aps().iter().all(|s| {
+            let last = state
+                .service(&s.path())
+                .and_then(|p| p.signal_level())
+                .map_or(-1, i32::from);
+            s.strength_level() == last
+                && win
+                    .service_row(&s.path())
+                    .and_then(|r| r.icon().icon_name())
+                    .as_deref()
+                    == Some(level(s))
+        })
+    })
+    .await;
+    counter.abort();
+    let sent = sent.get();
+    eprintln!("{sent} Strength changes sent, {storm_sets} icon sets during the storm");
+    assert!(sent >= 30, "connmand passed the storm on: {sent}");
+    // unpaced, nearly every change crosses a level: about one set per change
+    assert!(
+        storm_sets <= 12,
+        "{sent} Strength changes set icons {storm_sets} times in 2 s"
+    );
+    win.close();
+}
+
 fn dict(entries: Vec<(&str, Value<'static>)>) -> HashMap<String, OwnedValue> {
     entries
         .into_iter()
