@@ -118,6 +118,10 @@ async fn connects_and_disconnects_from_a_row() {
     wait_until(10, "its row", || win.service_row(&path).is_some()).await;
     let row = win.service_row(&path).unwrap();
     assert_eq!(row.button().label().as_deref(), Some("Disconnect"));
+    assert_eq!(row.button_tooltip(), "Disconnect from Wired");
+    // the tooltips are asked for on hover (set_tooltip_text costs a round
+    // trip to the X server per call)
+    assert!(row.button().has_tooltip() && row.button().tooltip_text().is_none());
 
     row.button().emit_clicked();
     wait_until(20, "idle, and the button says Connect", || {
@@ -132,6 +136,10 @@ async fn connects_and_disconnects_from_a_row() {
         .unwrap()
         .subtitle_text()
         .contains("Not connected"));
+    assert_eq!(
+        win.service_row(&path).unwrap().button_tooltip(),
+        "Connect to Wired"
+    );
     assert_eq!(win.header_text().0, "Not Connected");
 
     win.service_row(&path).unwrap().button().emit_clicked();

@@ -47,6 +47,9 @@ mod imp {
         pub(super) dnd_attached: Cell<bool>,
         /// The icon shown, so that an unchanged one is not set again.
         pub(super) icon: Cell<Option<&'static str>>,
+        /// What the row's button does, as its tooltip says ("Connect to
+        /// LabWPA2").
+        pub(super) described: RefCell<String>,
         /// The service shown before the last unbind, at which revision.
         pub(super) shown: RefCell<(glib::WeakRef<ServiceObject>, u64)>,
     }
@@ -86,6 +89,33 @@ mod imp {
             for a in [RowAction::MoveUp, RowAction::MoveDown, RowAction::Forget] {
                 row.enable(a, false);
             }
+            // Tooltips are asked for when the pointer rests on a widget, not
+            // set with every bind: GTK 4.8's set_tooltip_text queries the
+            // pointer from the X server each time (three round trips per row,
+            // for the 200 rows a long list builds at once).
+            let tip = |widget: &gtk::Widget, text: fn(&super::ServiceRow) -> String| {
+                widget.set_has_tooltip(true);
+                widget.connect_query_tooltip(move |widget, _, _, _, tooltip| {
+                    let Some(row) = widget
+                        .ancestor(super::ServiceRow::static_type())
+                        .and_downcast::<super::ServiceRow>()
+                    else {
+                        return false;
+                    };
+                    let text = text(&row);
+                    tooltip.set_text(Some(&text));
+                    !text.is_empty()
+                });
+            };
+            tip(self.name_label.upcast_ref(), |row| row.name_text());
+            tip(self.type_icon.upcast_ref(), |row| {
+                row.service()
+                    .map(|s| text::type_name(&s.service_type()))
+                    .unwrap_or_default()
+            });
+            tip(self.action_button.upcast_ref(), |row| {
+                row.imp().described.borrow().clone()
+            });
             // the menu's popover is built when it is first opened: building
             // it with every row cost more than the rest of the row at start
             row.imp().menu_button.set_create_popup_func(|button| {
@@ -199,6 +229,12 @@ impl ServiceRow {
     /// The row's button (connect, disconnect or cancel).
     pub fn button(&self) -> gtk::Button {
         self.imp().action_button.get()
+    }
+
+    /// What the button's tooltip says when the pointer rests on it
+    /// ("Connect to LabWPA2").
+    pub fn button_tooltip(&self) -> String {
+        self.imp().described.borrow().clone()
     }
 
     /// The name as shown.
@@ -417,7 +453,6 @@ impl ServiceRow {
         let name = text::display_name(&s.name(), s.hidden());
         // hostile data: set as plain text, never markup
         set_text(&imp.name_label, &name);
-        set_tooltip(imp.name_label.upcast_ref(), &name);
         let error = ServiceError::parse(&s.error());
         let error = (!s.error().is_empty()).then_some(&error);
         set_text(
@@ -432,7 +467,6 @@ impl ServiceRow {
             }),
         );
         self.show_icon(&s);
-        set_tooltip(imp.type_icon.upcast_ref(), &text::type_name(&type_));
         imp.lock_icon.set_visible(s.secured());
         let busy = s.is_busy();
         imp.spinner.set_visible(busy);
@@ -467,8 +501,9 @@ impl ServiceRow {
         if button.action_name().as_deref() != Some(action.detailed()) {
             button.set_action_name(Some(action.detailed()));
         }
-        // the label stays short; the tooltip says which network
-        set_tooltip(button.upcast_ref(), &described);
+        // the label stays short; the tooltip says which network (and the
+        // template has the name describe the button for screen readers)
+        imp.described.replace(described);
         let class = if state.is_connected() {
             Some("cn-connected")
         } else if state.is_failure() {
@@ -486,12 +521,6 @@ impl ServiceRow {
 fn set_text(label: &gtk::Label, text: &str) {
     if label.label() != text {
         label.set_label(text);
-    }
-}
-
-fn set_tooltip(widget: &gtk::Widget, text: &str) {
-    if widget.tooltip_text().as_deref() != Some(text) {
-        widget.set_tooltip_text(Some(text));
     }
 }
 

@@ -439,11 +439,16 @@ impl Window {
         let hidden = self.hidden_service();
         let button = &self.imp().hidden_button;
         self.action_set_enabled(WinAction::ConnectHidden.detailed(), hidden.is_some());
-        button.set_tooltip_text(Some(&if hidden.is_some() {
+        let tip = if hidden.is_some() {
             gettext("Join a Wi-Fi network that does not broadcast its name")
         } else {
             gettext("No hidden Wi-Fi network is in range. Switch Wi-Fi on and scan to find one.")
-        }));
+        };
+        // setting a tooltip queries the pointer from the X server: only a
+        // new one is set (this runs on every change of the list)
+        if button.tooltip_text().as_deref() != Some(tip.as_str()) {
+            button.set_tooltip_text(Some(&tip));
+        }
     }
 
     /// Whether "Connect to hidden network…" can be used, and its tooltip.
