@@ -102,6 +102,36 @@ thread_local! {
 
 /// Initialises GTK and libadwaita (once; later calls return at once) and
 /// loads Connie's style. Call on the main thread, from the running main loop.
+/// A row's connect button for a service (or VPN) that is connecting
+/// (`busy`), connected, or neither: its action, its short label, and the
+/// tooltip that says which network ("Connect to LabWPA2").
+pub(crate) fn connect_button(
+    busy: bool,
+    connected: bool,
+    name: &str,
+) -> (WinAction, String, String) {
+    use crate::i18n::{gettext, gettext_f};
+    if busy {
+        (
+            WinAction::DisconnectService,
+            gettext("Cancel"),
+            gettext_f("Cancel connecting to {}", &[name]),
+        )
+    } else if connected {
+        (
+            WinAction::DisconnectService,
+            gettext("Disconnect"),
+            gettext_f("Disconnect from {}", &[name]),
+        )
+    } else {
+        (
+            WinAction::ConnectService,
+            gettext("Connect"),
+            gettext_f("Connect to {}", &[name]),
+        )
+    }
+}
+
 pub fn init() -> Result<(), glib::BoolError> {
     adw::init()?;
     if !STYLED.replace(true) {

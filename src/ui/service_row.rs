@@ -11,9 +11,8 @@ use gtk::{glib, CompositeTemplate};
 
 use super::text;
 use super::window::Window;
-use super::{RowAction, WinAction};
+use super::RowAction;
 use crate::connman::{ServiceError, ServiceType};
-use crate::i18n::{gettext, gettext_f};
 use crate::model::ServiceObject;
 
 mod imp {
@@ -471,25 +470,7 @@ impl ServiceRow {
         let busy = s.is_busy();
         imp.spinner.set_visible(busy);
         imp.spinner.set_spinning(busy);
-        let (action, label, described) = if busy {
-            (
-                WinAction::DisconnectService,
-                gettext("Cancel"),
-                gettext_f("Cancel connecting to {}", &[&name]),
-            )
-        } else if state.is_connected() {
-            (
-                WinAction::DisconnectService,
-                gettext("Disconnect"),
-                gettext_f("Disconnect from {}", &[&name]),
-            )
-        } else {
-            (
-                WinAction::ConnectService,
-                gettext("Connect"),
-                gettext_f("Connect to {}", &[&name]),
-            )
-        };
+        let (action, label, described) = super::connect_button(busy, state.is_connected(), &name);
         let button = &imp.action_button;
         if button.label().as_deref() != Some(label.as_str()) {
             button.set_label(&label);

@@ -9,9 +9,7 @@ use adw::subclass::prelude::*;
 use gtk::{glib, CompositeTemplate};
 
 use super::text;
-use super::WinAction;
 use crate::connman::types::VpnState;
-use crate::i18n::{gettext, gettext_f};
 use crate::model::VpnObject;
 
 mod imp {
@@ -106,30 +104,15 @@ impl VpnRow {
         let busy = v.is_busy();
         imp.spinner.set_visible(busy);
         imp.spinner.set_spinning(busy);
-        let (action, label, described) = if busy {
-            (
-                WinAction::DisconnectService,
-                gettext("Cancel"),
-                gettext_f("Cancel connecting to {}", &[&name]),
-            )
-        } else if v.is_connected() {
-            (
-                WinAction::DisconnectService,
-                gettext("Disconnect"),
-                gettext_f("Disconnect from {}", &[&name]),
-            )
-        } else {
-            (
-                WinAction::ConnectService,
-                gettext("Connect"),
-                gettext_f("Connect to {}", &[&name]),
-            )
-        };
+        let (action, label, described) = super::connect_button(busy, v.is_connected(), &name);
         let button = &imp.action_button;
         button.set_label(&label);
         button.set_action_target_value(Some(&v.service_path().to_variant()));
         button.set_action_name(Some(action.detailed()));
-        button.set_tooltip_text(Some(&described));
+        // a tooltip set queries the pointer from the X server: only a new one
+        if button.tooltip_text().as_deref() != Some(described.as_str()) {
+            button.set_tooltip_text(Some(&described));
+        }
         // its routes and state decide which moves connmand allows
         if let Some(win) = self.root().and_downcast::<super::Window>() {
             win.schedule_refresh_moves();
