@@ -23,7 +23,7 @@ use connman_lab::testing::{
 };
 use connman_lab::{Lab, LabOptions, VpnKind};
 use tray_common::ItemView;
-use ui_common::{start_on, wait_until};
+use ui_common::{count_strength_signals, start_on, wait_until};
 
 struct TrayUi {
     lab: Lab,
@@ -407,31 +407,7 @@ async fn a_strength_storm_makes_few_tray_updates() {
     let before = ui.tray.updates_sent();
     // what connmand sends, seen on the lab's bus (Connie holds strength
     // changes back and passes them on merged)
-    let strength_changes = Rc::new(RefCell::new(0u32));
-    let watch = ui.lab.connect().await.expect("the lab's bus");
-    let rule = zbus::MatchRule::builder()
-        .msg_type(zbus::message::Type::Signal)
-        .interface("net.connman.Service")
-        .unwrap()
-        .member("PropertyChanged")
-        .unwrap()
-        .build();
-    let mut signals = zbus::MessageStream::for_match_rule(rule, &watch, None)
-        .await
-        .expect("a match rule on the lab's bus");
-    let seen = strength_changes.clone();
-    let counter = glib::spawn_future_local(async move {
-        use futures_lite::StreamExt;
-        while let Some(Ok(msg)) = signals.next().await {
-            let strength = msg
-                .body()
-                .deserialize::<(String, zbus::zvariant::Value)>()
-                .is_ok_and(|(name, _)| name == "Strength");
-            if strength {
-                *seen.borrow_mut() += 1;
-            }
-        }
-    });
+    let (strength_changes, counter) = count_strength_signals(&ui.lab).await;
     // 40 signal changes in 2 s, ending strong
     for i in 0..40i16 {
         let dbm = if i % 2 == 0 { -80 } else { -50 };
@@ -443,7 +419,7 @@ async fn a_strength_storm_makes_few_tray_updates() {
         .await;
     glib::timeout_future(Duration::from_millis(1200)).await;
     counter.abort();
-    let changes = *strength_changes.borrow();
+    let changes = strength_changes.get();
     let updates = ui.tray.updates_sent() - before;
     eprintln!("{changes} strength changes, {updates} tray updates");
     assert!(changes >= 10, "connmand passed the storm on: {changes}");

@@ -242,6 +242,16 @@ fn service_named(backend: &Backend, win: &Window, name: &str) -> Option<ServiceO
         .find(|s| s.name() == name)
 }
 
+/// Waits for connmand's wifi technology in the models.
+async fn wifi_technology(backend: &Backend) -> connie::model::TechnologyObject {
+    let techs = backend.models().technologies.clone();
+    wait_until(40, "the wifi technology", || {
+        techs.by_type(&ServiceType::Wifi).is_some()
+    })
+    .await;
+    techs.by_type(&ServiceType::Wifi).unwrap()
+}
+
 #[gtk::test]
 async fn wifi_switch_scan_and_networks_coming_and_going() {
     let Some(lab) = Lab::for_test(LabOptions {
@@ -254,12 +264,7 @@ async fn wifi_switch_scan_and_networks_coming_and_going() {
         return;
     };
     let (backend, win) = window_on(&lab).await;
-    let techs = backend.models().technologies.clone();
-    wait_until(40, "the wifi technology", || {
-        techs.by_type(&ServiceType::Wifi).is_some()
-    })
-    .await;
-    let wifi = techs.by_type(&ServiceType::Wifi).unwrap();
+    let wifi = wifi_technology(&backend).await;
     let row = win.technology_row(&wifi.path()).expect("a row for wifi");
 
     // the switch asks connmand; the model (and so the switch) follows
@@ -367,12 +372,7 @@ async fn a_strength_storm_reaches_the_window_paced() {
         return;
     };
     let (backend, win) = window_on(&lab).await;
-    let techs = backend.models().technologies.clone();
-    wait_until(40, "the wifi technology", || {
-        techs.by_type(&ServiceType::Wifi).is_some()
-    })
-    .await;
-    let wifi = techs.by_type(&ServiceType::Wifi).unwrap();
+    let wifi = wifi_technology(&backend).await;
     if !wifi.powered() {
         win.technology_row(&wifi.path())
             .expect("a row for wifi")
@@ -397,31 +397,7 @@ async fn a_strength_storm_reaches_the_window_paced() {
     glib::timeout_future(Duration::from_millis(1500)).await;
 
     // what connmand sends, seen on the lab's bus
-    let watch = lab.connect().await.expect("the lab's bus");
-    let rule = zbus::MatchRule::builder()
-        .msg_type(zbus::message::Type::Signal)
-        .interface("net.connman.Service")
-        .unwrap()
-        .member("PropertyChanged")
-        .unwrap()
-        .build();
-    let mut signals = zbus::MessageStream::for_match_rule(rule, &watch, None)
-        .await
-        .expect("a match rule on the lab's bus");
-    let sent = std::rc::Rc::new(std::cell::Cell::new(0u32));
-    let s = sent.clone();
-    let counter = glib::spawn_future_local(async move {
-        use futures_lite::StreamExt;
-        while let Some(Ok(msg)) = signals.next().await {
-            if msg
-                .body()
-                .deserialize::<(String, Value)>()
-                .is_ok_and(|(name, _)| name == "Strength")
-            {
-                s.set(s.get() + 1);
-            }
-        }
-    });
+    let (sent, counter) = count_strength_signals(&lab).await;
     // what the window does with it: icons set, list changes
     let icon_sets = std::rc::Rc::new(std::cell::Cell::new(0u32));
     for ap in aps() {

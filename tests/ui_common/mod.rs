@@ -47,3 +47,36 @@ pub async fn start_on(backend: &Backend, lab: &Lab) {
 pub fn service(backend: &Backend, path: &str) -> Option<ServiceObject> {
     backend.models().services.get(path)
 }
+
+/// Counts the Strength changes connmand signals on the lab's bus, from now
+/// until the returned task is aborted.
+pub async fn count_strength_signals(
+    lab: &Lab,
+) -> (std::rc::Rc<std::cell::Cell<u32>>, glib::JoinHandle<()>) {
+    let watch = lab.connect().await.expect("the lab's bus");
+    let rule = zbus::MatchRule::builder()
+        .msg_type(zbus::message::Type::Signal)
+        .interface("net.connman.Service")
+        .unwrap()
+        .member("PropertyChanged")
+        .unwrap()
+        .build();
+    let mut signals = zbus::MessageStream::for_match_rule(rule, &watch, None)
+        .await
+        .expect("a match rule on the lab's bus");
+    let seen = std::rc::Rc::new(std::cell::Cell::new(0u32));
+    let count = seen.clone();
+    let task = glib::spawn_future_local(async move {
+        use futures_lite::StreamExt;
+        while let Some(Ok(msg)) = signals.next().await {
+            if msg
+                .body()
+                .deserialize::<(String, zbus::zvariant::Value)>()
+                .is_ok_and(|(name, _)| name == "Strength")
+            {
+                count.set(count.get() + 1);
+            }
+        }
+    });
+    (seen, task)
+}
