@@ -100,8 +100,6 @@ thread_local! {
     static STYLED: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Initialises GTK and libadwaita (once; later calls return at once) and
-/// loads Connie's style. Call on the main thread, from the running main loop.
 /// A row's connect button for a service (or VPN) that is connecting
 /// (`busy`), connected, or neither: its action, its short label, and the
 /// tooltip that says which network ("Connect to LabWPA2").
@@ -132,6 +130,8 @@ pub(crate) fn connect_button(
     }
 }
 
+/// Initialises GTK and libadwaita (once; later calls return at once) and
+/// loads Connie's style. Call on the main thread, from the running main loop.
 pub fn init() -> Result<(), glib::BoolError> {
     adw::init()?;
     if !STYLED.replace(true) {
