@@ -46,9 +46,6 @@ mod imp {
         pub(super) dnd_attached: Cell<bool>,
         /// The icon shown, so that an unchanged one is not set again.
         pub(super) icon: Cell<Option<&'static str>>,
-        /// What the row's button does, as its tooltip says ("Connect to
-        /// LabWPA2").
-        pub(super) described: RefCell<String>,
         /// The service shown before the last unbind, at which revision.
         pub(super) shown: RefCell<(glib::WeakRef<ServiceObject>, u64)>,
     }
@@ -112,9 +109,7 @@ mod imp {
                     .map(|s| text::type_name(&s.service_type()))
                     .unwrap_or_default()
             });
-            tip(self.action_button.upcast_ref(), |row| {
-                row.imp().described.borrow().clone()
-            });
+            tip(self.action_button.upcast_ref(), |row| row.button_tooltip());
             // the menu's popover is built when it is first opened: building
             // it with every row cost more than the rest of the row at start
             row.imp().menu_button.set_create_popup_func(|button| {
@@ -233,7 +228,9 @@ impl ServiceRow {
     /// What the button's tooltip says when the pointer rests on it
     /// ("Connect to LabWPA2").
     pub fn button_tooltip(&self) -> String {
-        self.imp().described.borrow().clone()
+        self.service()
+            .map(|s| connect_button(&s).2)
+            .unwrap_or_default()
     }
 
     /// The name as shown.
@@ -470,7 +467,7 @@ impl ServiceRow {
         let busy = s.is_busy();
         imp.spinner.set_visible(busy);
         imp.spinner.set_spinning(busy);
-        let (action, label, described) = super::connect_button(busy, state.is_connected(), &name);
+        let (action, label, _) = connect_button(&s);
         let button = &imp.action_button;
         if button.label().as_deref() != Some(label.as_str()) {
             button.set_label(&label);
@@ -482,9 +479,9 @@ impl ServiceRow {
         if button.action_name().as_deref() != Some(action.detailed()) {
             button.set_action_name(Some(action.detailed()));
         }
-        // the label stays short; the tooltip says which network (and the
-        // template has the name describe the button for screen readers)
-        imp.described.replace(described);
+        // the label stays short; the tooltip (asked for on hover) says which
+        // network, and the template has the name describe the button for
+        // screen readers
         let class = if state.is_connected() {
             Some("cn-connected")
         } else if state.is_failure() {
@@ -494,6 +491,12 @@ impl ServiceRow {
         };
         set_class(self.upcast_ref(), &["cn-connected", "cn-failed"], class);
     }
+}
+
+/// The button's action, label and tooltip for `s` as it is now.
+fn connect_button(s: &ServiceObject) -> (super::WinAction, String, String) {
+    let name = text::display_name(&s.name(), s.hidden());
+    super::connect_button(s.is_busy(), s.service_state().is_connected(), &name)
 }
 
 // Setters that leave an unchanged widget alone: GTK restyles, resizes or
