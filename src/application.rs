@@ -145,10 +145,24 @@ impl Forward {
             let state = self.client.state();
             self.models.apply(event, &state);
         }
-        let current = self.listeners.borrow().clone();
-        for listener in current {
-            listener(event);
-        }
+        tell(&self.listeners, event);
+    }
+}
+
+/// Calls every listener with `event` (a copy of the list: a listener may add
+/// another).
+fn tell(listeners: &EventListeners, event: &Event) {
+    let current = listeners.borrow().clone();
+    for listener in current {
+        listener(event);
+    }
+}
+
+/// Starts the client and its agents on `conn`, or says why not.
+async fn start_client(conn: zbus::Result<zbus::Connection>) -> Started {
+    match conn {
+        Ok(conn) => Client::start_with_agents(conn).await,
+        Err(e) => Err(ConnmanError::from(e)),
     }
 }
 
@@ -268,12 +282,8 @@ impl Backend {
         let thread = std::thread::Builder::new()
             .name("connie-start".into())
             .spawn(move || {
-                let started = zbus::block_on(async {
-                    match zbus::Connection::system().await {
-                        Ok(conn) => Client::start_with_agents(conn).await,
-                        Err(e) => Err(ConnmanError::from(e)),
-                    }
-                });
+                let started =
+                    zbus::block_on(async { start_client(zbus::Connection::system().await).await });
                 let _ = tx.send_blocking(started);
             });
         if let Err(e) = thread {
@@ -316,11 +326,7 @@ impl Backend {
     /// Must run on the main context (from `glib::spawn_future_local` or a
     /// `block_on` of the default context).
     pub async fn start(&self, conn: zbus::Result<zbus::Connection>) {
-        let started = match conn {
-            Ok(conn) => Client::start_with_agents(conn).await,
-            Err(e) => Err(ConnmanError::from(e)),
-        };
-        self.started(started);
+        self.started(start_client(conn).await);
     }
 
     /// Follows a client that started, or says why it did not.
@@ -331,10 +337,7 @@ impl Backend {
                 eprintln!("connie: cannot reach ConnMan over the system bus: {e}");
                 self.inner.models.manager.set_bus_failed(&e.to_string());
                 self.inner.start_failed.set(true);
-                let current = self.inner.listeners.borrow().clone();
-                for listener in current {
-                    listener(&Event::ConnmanDown);
-                }
+                tell(&self.inner.listeners, &Event::ConnmanDown);
                 return;
             }
         };
@@ -372,10 +375,7 @@ impl Backend {
             }
         });
         self.inner.agent_forwarder.replace(Some(task));
-        let current = self.inner.listeners.borrow().clone();
-        for listener in current {
-            listener(&Event::ConnmanUp);
-        }
+        tell(&self.inner.listeners, &Event::ConnmanUp);
     }
 }
 
