@@ -201,6 +201,36 @@ impl Window {
         });
     }
 
+    /// A shortcut controller that calls `f(window, key)` for each
+    /// `(accelerator, key)`; the key press stops there when `f` returns
+    /// true.
+    fn shortcuts<K: Copy + 'static>(
+        &self,
+        keys: &[(&str, K)],
+        f: fn(&Window, K) -> bool,
+    ) -> gtk::ShortcutController {
+        let controller = gtk::ShortcutController::new();
+        for &(accel, key) in keys {
+            controller.add_shortcut(gtk::Shortcut::new(
+                gtk::ShortcutTrigger::parse_string(accel),
+                Some(gtk::CallbackAction::new(glib::clone!(
+                    #[weak(rename_to = win)]
+                    self,
+                    #[upgrade_or]
+                    glib::Propagation::Proceed,
+                    move |_, _| {
+                        if f(&win, key) {
+                            glib::Propagation::Stop
+                        } else {
+                            glib::Propagation::Proceed
+                        }
+                    }
+                ))),
+            ));
+        }
+        controller
+    }
+
     fn backend(&self) -> &Backend {
         self.imp().backend.get().expect("set in new()")
     }
@@ -249,23 +279,13 @@ impl Window {
             }
         ));
         // Escape, Alt+Left and the mouse's back button go back to the list
-        let keys = gtk::ShortcutController::new();
-        for accel in ["Escape", "<Alt>Left"] {
-            keys.add_shortcut(gtk::Shortcut::new(
-                gtk::ShortcutTrigger::parse_string(accel),
-                Some(gtk::CallbackAction::new(glib::clone!(
-                    #[weak(rename_to = win)]
-                    self,
-                    #[upgrade_or]
-                    glib::Propagation::Proceed,
-                    move |_, _| {
-                        win.close_details();
-                        glib::Propagation::Stop
-                    }
-                ))),
-            ));
-        }
-        imp.details_page.add_controller(keys);
+        imp.details_page.add_controller(self.shortcuts(
+            &[("Escape", ()), ("<Alt>Left", ())],
+            |win, ()| {
+                win.close_details();
+                true
+            },
+        ));
         let back = gtk::GestureClick::builder().button(8).build();
         back.connect_pressed(glib::clone!(
             #[weak(rename_to = win)]
@@ -329,26 +349,10 @@ impl Window {
         });
         imp.services_view.set_factory(Some(&factory));
         // Alt+Up / Alt+Down move the focused service
-        let keys = gtk::ShortcutController::new();
-        for (accel, down) in [("<Alt>Up", false), ("<Alt>Down", true)] {
-            keys.add_shortcut(gtk::Shortcut::new(
-                gtk::ShortcutTrigger::parse_string(accel),
-                Some(gtk::CallbackAction::new(glib::clone!(
-                    #[weak(rename_to = win)]
-                    self,
-                    #[upgrade_or]
-                    glib::Propagation::Proceed,
-                    move |_, _| {
-                        if win.move_focused(down) {
-                            glib::Propagation::Stop
-                        } else {
-                            glib::Propagation::Proceed
-                        }
-                    }
-                ))),
-            ));
-        }
-        imp.services_view.add_controller(keys);
+        imp.services_view.add_controller(self.shortcuts(
+            &[("<Alt>Up", false), ("<Alt>Down", true)],
+            Window::move_focused,
+        ));
         imp.services_view
             .set_model(Some(&gtk::NoSelection::new(Some(services.clone()))));
         // Enter (or a double click) on a row toggles it
