@@ -19,7 +19,8 @@ use connie::prefs::Prefs;
 use connie::tray::controller::{Hooks, Tray, WindowRequest};
 use connie::ui::agent::Presenter;
 use connman_lab::testing::{
-    power_on, scan, services, string, Notification, Notifications, PrivateBus, Props, StatusWatcher,
+    power_on, scan, service_where, services, string, Notification, Notifications, PrivateBus,
+    Props, StatusWatcher,
 };
 use connman_lab::{Lab, LabOptions, VpnKind};
 use tray_common::ItemView;
@@ -127,17 +128,11 @@ async fn tray_ui(opts: LabOptions) -> Option<TrayUi> {
         // said at start-up" is about the state Connie finds, not about a
         // connection made after it
         let conn = lab.connect().await.expect("the lab's bus");
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        while !services(&conn).await.iter().any(|(_, p)| {
+        service_where(&conn, "the lab's wired service connected", 20, |_, p| {
             string(p, "Type").as_deref() == Some("ethernet")
                 && matches!(string(p, "State").as_deref(), Some("ready" | "online"))
-        }) {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the lab's wired service never connected"
-            );
-            glib::timeout_future(Duration::from_millis(100)).await;
-        }
+        })
+        .await;
     }
     // GTK and GLib's shared session connection stay on the test run's own
     // session bus: GLib ends the process when that connection closes, and
