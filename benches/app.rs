@@ -55,6 +55,23 @@ fn report_against(what: &str, unit: &str, v: Vec<f64>, incumbent: Option<(&str, 
     );
 }
 
+/// Connie's figures against connman-gtk's from the same run, then
+/// connman-gtk's own; without connman-gtk, against the figure the issue
+/// gives for it (`issue`), said to be that.
+fn report_vs_connman_gtk(what: &str, unit: &str, ours: Vec<f64>, theirs: Vec<f64>, issue: f64) {
+    if theirs.is_empty() {
+        report_against(what, unit, ours, Some(("connman-gtk per the issue", issue)));
+        return;
+    }
+    report_against(
+        what,
+        unit,
+        ours,
+        Some(("connman-gtk, same run", median(theirs.clone()))),
+    );
+    report(&format!("  connman-gtk: {what}"), unit, theirs);
+}
+
 /// Activates one of the running Connie's application actions
 /// (`org.gtk.Actions`) on the session bus, as the tray or a launcher does.
 async fn activate_app_action(session: &zbus::Connection, action: &str) {
@@ -426,76 +443,39 @@ fn main() {
             }
             println!("--- {n_services} services ({aps} access points) ---");
             report("Exec to the first frame showing the services", "ms", frames);
-            let their_frame = (!theirs.is_empty()).then(|| median(theirs.clone()));
-            report_against(
+            report_vs_connman_gtk(
                 "Exec to the end of start-up drawing (X DAMAGE)",
                 "ms",
                 settled,
-                Some(("connman-gtk", their_frame.unwrap_or(110.0))),
+                theirs,
+                110.0,
             );
-            if !theirs.is_empty() {
-                report(
-                    "  connman-gtk: exec to the end of start-up drawing",
-                    "ms",
-                    theirs,
-                );
-            }
             report("D-Bus calls at start-up", "calls", calls);
-            report(
+            // (RSS, PSS, USS) of each run
+            let mem = |what: &str, runs: &[(f64, f64, f64)], pick: fn(&(f64, f64, f64)) -> f64| {
+                report(what, "MB", runs.iter().map(pick).collect())
+            };
+            mem(
                 "PSS, tray only (--hidden, tray host, GTK not started)",
-                "MB",
-                hidden_mem.iter().map(|m| m.1).collect(),
+                &hidden_mem,
+                |m| m.1,
             );
-            report(
-                "RSS, tray only",
-                "MB",
-                hidden_mem.iter().map(|m| m.0).collect(),
-            );
-            report(
-                "USS, tray only",
-                "MB",
-                hidden_mem.iter().map(|m| m.2).collect(),
-            );
-            report(
-                "PSS, window open",
-                "MB",
-                window_mem.iter().map(|m| m.1).collect(),
-            );
-            report(
-                "RSS, window open",
-                "MB",
-                window_mem.iter().map(|m| m.0).collect(),
-            );
-            report(
-                "USS, window open",
-                "MB",
-                window_mem.iter().map(|m| m.2).collect(),
-            );
-            report(
-                "PSS, window closed again (in the tray)",
-                "MB",
-                closed_mem.iter().map(|m| m.1).collect(),
-            );
-            report(
-                "RSS, window closed again",
-                "MB",
-                closed_mem.iter().map(|m| m.0).collect(),
-            );
-            let their_change =
-                (!their_per_change.is_empty()).then(|| median(their_per_change.clone()));
-            report_against(
+            mem("RSS, tray only", &hidden_mem, |m| m.0);
+            mem("USS, tray only", &hidden_mem, |m| m.2);
+            mem("PSS, window open", &window_mem, |m| m.1);
+            mem("RSS, window open", &window_mem, |m| m.0);
+            mem("USS, window open", &window_mem, |m| m.2);
+            mem("PSS, window closed again (in the tray)", &closed_mem, |m| {
+                m.1
+            });
+            mem("RSS, window closed again", &closed_mem, |m| m.0);
+            report_vs_connman_gtk(
                 "CPU per Strength change (600 in 30 s, window open)",
                 "ms",
                 per_change,
-                Some(("connman-gtk", their_change.unwrap_or(1.0))),
+                their_per_change,
+                1.0,
             );
-            if !their_per_change.is_empty() {
-                report(
-                    "  connman-gtk: CPU per Strength change, same storm",
-                    "ms",
-                    their_per_change,
-                );
-            }
             report(
                 "CPU per Strength change, window closed again",
                 "ms",
