@@ -10,374 +10,17 @@
 //! itself if the window never was.
 
 use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::HashSet;
-use std::rc::Rc;
-use std::time::Instant;
 
 use gio::prelude::*;
 use gio::subclass::prelude::*;
 use gtk::prelude::*;
 
+use crate::backend::Backend;
 use crate::config;
-use crate::connman::agent::AgentRequest;
-use crate::connman::client::Client;
-use crate::connman::state::Event;
-use crate::connman::ConnmanError;
 use crate::i18n::gettext;
-use crate::model::pace::{self, Decision, Pacer};
-use crate::model::Models;
 use crate::notify::Notifier;
 use crate::prefs::Prefs;
 use crate::tray::controller::{Hooks, Tray, WindowRequest};
-
-/// What the agent's dialogs learnt about connects in progress, keyed by
-/// service path, for whoever called `Connect` (the window) to decide what to
-/// say when it fails. Cheap to clone (shared); GTK-free.
-#[derive(Clone, Default)]
-pub struct AgentNotes {
-    inner: Rc<RefCell<NotesInner>>,
-}
-
-#[derive(Default)]
-struct NotesInner {
-    canceled: HashSet<String>,
-    reported: HashSet<String>,
-    /// When a dialog last reported an error for a service.
-    reported_at: std::collections::HashMap<String, std::time::Instant>,
-}
-
-impl AgentNotes {
-    /// The person canceled the prompt for `path`.
-    pub fn note_canceled(&self, path: &str) {
-        self.inner.borrow_mut().canceled.insert(path.to_owned());
-    }
-
-    /// Whether the person canceled the prompt for `path` (then a failed
-    /// `Connect` with an error `is_expected_after_cancel` is no failure);
-    /// forgets it.
-    pub fn take_canceled(&self, path: &str) -> bool {
-        self.inner.borrow_mut().canceled.remove(path)
-    }
-
-    /// The daemon reported an error for `path` and a dialog says so.
-    pub fn note_reported(&self, path: &str) {
-        let mut inner = self.inner.borrow_mut();
-        inner.reported.insert(path.to_owned());
-        inner
-            .reported_at
-            .insert(path.to_owned(), std::time::Instant::now());
-    }
-
-    /// Whether a dialog reported an error for `path` in the last `within`
-    /// (then a notification of the same failure would say it twice).
-    pub fn reported_within(&self, path: &str, within: std::time::Duration) -> bool {
-        self.inner
-            .borrow()
-            .reported_at
-            .get(path)
-            .is_some_and(|at| at.elapsed() < within)
-    }
-
-    /// Whether a dialog already said why `path` failed (e.g. "wrong
-    /// password"): a toast for the same failure would repeat it. Forgets it.
-    pub fn take_reported(&self, path: &str) -> bool {
-        self.inner.borrow_mut().reported.remove(path)
-    }
-
-    /// A new attempt for `path` starts: forgets both.
-    pub fn forget(&self, path: &str) {
-        let mut inner = self.inner.borrow_mut();
-        inner.canceled.remove(path);
-        inner.reported.remove(path);
-    }
-}
-
-/// Takes the agents' requests on the main context.
-type AgentHandler = Rc<dyn Fn(AgentRequest, &Client)>;
-
-/// Hands the client's events to the models, then to the listeners, at the
-/// pace the [`Pacer`] sets: strength changes and the re-sorts they cause wait
-/// for at most [`pace::PACE`] and go on together.
-#[derive(Clone)]
-struct Forward {
-    models: Models,
-    listeners: EventListeners,
-    client: Client,
-    pacer: Rc<RefCell<Pacer>>,
-    /// Hands on what is held back when the pace allows.
-    timer: Rc<RefCell<Option<glib::SourceId>>>,
-}
-
-impl Forward {
-    fn event(&self, event: Event) {
-        let decision = self.pacer.borrow_mut().on_event(&event, Instant::now());
-        match decision {
-            Decision::Defer => {
-                if self.timer.borrow().is_none() {
-                    let forward = self.clone();
-                    let id = glib::timeout_add_local_once(pace::PACE, move || {
-                        forward.timer.take();
-                        let held = forward.pacer.borrow_mut().take();
-                        if let Some(held) = held {
-                            forward.apply(&held);
-                        }
-                    });
-                    self.timer.replace(Some(id));
-                }
-            }
-            Decision::Apply { catch_up } => {
-                if let Some(held) = catch_up {
-                    if let Some(id) = self.timer.take() {
-                        id.remove();
-                    }
-                    self.apply(&held);
-                }
-                self.apply(&event);
-            }
-        }
-    }
-
-    fn apply(&self, event: &Event) {
-        {
-            // The state is read under the client's lock, without a copy (a
-            // strength storm over many services stays cheap): what the
-            // models notify must not call `Client::state` again.
-            let state = self.client.state();
-            self.models.apply(event, &state);
-        }
-        tell(&self.listeners, event);
-    }
-}
-
-/// Calls every listener with `event` (a copy of the list: a listener may add
-/// another).
-fn tell(listeners: &EventListeners, event: &Event) {
-    let current = listeners.borrow().clone();
-    for listener in current {
-        listener(event);
-    }
-}
-
-/// Starts the client and its agents on `conn`, or says why not.
-async fn start_client(conn: zbus::Result<zbus::Connection>) -> Started {
-    match conn {
-        Ok(conn) => Client::start_with_agents(conn).await,
-        Err(e) => Err(ConnmanError::from(e)),
-    }
-}
-
-/// A started client and its agents' requests, or why it did not start.
-type Started = Result<(Client, async_channel::Receiver<AgentRequest>), ConnmanError>;
-
-/// Hears of every change, after the models have taken it.
-type EventListener = Rc<dyn Fn(&Event)>;
-type EventListeners = Rc<RefCell<Vec<EventListener>>>;
-
-struct BackendInner {
-    models: Models,
-    client: RefCell<Option<Client>>,
-    forwarder: RefCell<Option<glib::JoinHandle<()>>>,
-    agent_forwarder: RefCell<Option<glib::JoinHandle<()>>>,
-    agent_handler: Rc<RefCell<Option<AgentHandler>>>,
-    agent_notes: AgentNotes,
-    listeners: EventListeners,
-    /// The client starting in the background (see `start_system`).
-    pending: RefCell<Option<async_channel::Receiver<Started>>>,
-    /// The client could not start (no system bus).
-    start_failed: Cell<bool>,
-    /// Holds back the strength storm (see [`crate::model::pace`]).
-    pacer: Rc<RefCell<Pacer>>,
-}
-
-impl Drop for BackendInner {
-    fn drop(&mut self) {
-        for task in [self.forwarder.take(), self.agent_forwarder.take()]
-            .into_iter()
-            .flatten()
-        {
-            task.abort();
-        }
-    }
-}
-
-/// The ConnMan client and the models it keeps current, on the main thread.
-/// Cheap to clone; GTK-free.
-#[derive(Clone)]
-pub struct Backend {
-    inner: Rc<BackendInner>,
-}
-
-impl Default for Backend {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Backend {
-    pub fn new() -> Self {
-        Backend {
-            inner: Rc::new(BackendInner {
-                models: Models::new(),
-                client: RefCell::new(None),
-                forwarder: RefCell::new(None),
-                agent_forwarder: RefCell::new(None),
-                agent_handler: Rc::new(RefCell::new(None)),
-                agent_notes: AgentNotes::default(),
-                listeners: EventListeners::default(),
-                pending: RefCell::new(None),
-                start_failed: Cell::new(false),
-                pacer: Rc::new(RefCell::new(Pacer::new())),
-            }),
-        }
-    }
-
-    pub fn models(&self) -> &Models {
-        &self.inner.models
-    }
-
-    /// Whether the client could not start (the system bus is unreachable).
-    pub fn start_failed(&self) -> bool {
-        self.inner.start_failed.get()
-    }
-
-    /// The client, once started.
-    pub fn client(&self) -> Option<Client> {
-        self.inner.client.borrow().clone()
-    }
-
-    /// What the agent's dialogs said or saw: the window asks it before
-    /// showing a `Connect` failure.
-    pub fn agent_notes(&self) -> AgentNotes {
-        self.inner.agent_notes.clone()
-    }
-
-    /// Who answers the agents' requests (the presenter). Without a handler
-    /// a request is dropped, which answers it as canceled.
-    pub fn set_agent_handler(&self, handler: impl Fn(AgentRequest, &Client) + 'static) {
-        self.inner.agent_handler.replace(Some(Rc::new(handler)));
-    }
-
-    /// Calls `f` for every change, after the models took it (and once when
-    /// the client has started, as `ConnmanUp`). `f` may read
-    /// [`Client::state`]: the forwarder holds no lock when it calls.
-    pub fn connect_event(&self, f: impl Fn(&Event) + 'static) {
-        self.inner.listeners.borrow_mut().push(Rc::new(f));
-    }
-
-    /// connmand is about to re-sort the services because the person asked
-    /// for it (a move): show its new order at once, not at the storm's pace.
-    pub fn hurry(&self) {
-        self.inner.pacer.borrow_mut().hurry(Instant::now());
-    }
-
-    /// Connects to the system bus (`DBUS_SYSTEM_BUS_ADDRESS` picks another
-    /// one, such as the lab's) in the background.
-    ///
-    /// The connection and the client's start-up calls run on a thread of
-    /// their own, so they overlap GTK's start when a window opens at once;
-    /// the window then takes the result as it is built ([`Self::poll_start`])
-    /// and its first frame shows the services, not a "starting" page.
-    pub fn start_system(&self) {
-        let (tx, rx) = async_channel::bounded(1);
-        let thread = std::thread::Builder::new()
-            .name("connie-start".into())
-            .spawn(move || {
-                let started =
-                    zbus::block_on(async { start_client(zbus::Connection::system().await).await });
-                let _ = tx.send_blocking(started);
-            });
-        if let Err(e) = thread {
-            self.started(Err(ConnmanError::Local(e.to_string())));
-            return;
-        }
-        self.inner.pending.replace(Some(rx.clone()));
-        let backend = self.clone();
-        glib::spawn_future_local(async move {
-            let result = rx.recv().await;
-            // taken already by poll_start
-            if backend.inner.pending.take().is_none() {
-                return;
-            }
-            backend.started(result.unwrap_or_else(|_| {
-                Err(ConnmanError::Local(
-                    "the start-up thread ended without a result".to_owned(),
-                ))
-            }));
-        });
-    }
-
-    /// Follows the client now if it has started in the background and is
-    /// not followed yet (a window about to be built wants it).
-    pub fn poll_start(&self) {
-        let ready = self
-            .inner
-            .pending
-            .borrow()
-            .as_ref()
-            .and_then(|rx| rx.try_recv().ok());
-        if let Some(started) = ready {
-            self.inner.pending.take();
-            self.started(started);
-        }
-    }
-
-    /// Starts the client on `conn` and follows its events. A connection that
-    /// failed is shown as "the system bus cannot be reached", not a panic.
-    /// Must run on the main context (from `glib::spawn_future_local` or a
-    /// `block_on` of the default context).
-    pub async fn start(&self, conn: zbus::Result<zbus::Connection>) {
-        self.started(start_client(conn).await);
-    }
-
-    /// Follows a client that started, or says why it did not.
-    fn started(&self, started: Started) {
-        let (client, requests) = match started {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("connie: cannot reach ConnMan over the system bus: {e}");
-                self.inner.models.manager.set_bus_failed(&e.to_string());
-                self.inner.start_failed.set(true);
-                tell(&self.inner.listeners, &Event::ConnmanDown);
-                return;
-            }
-        };
-        let events = client.events();
-        self.inner.models.reset(&client.state());
-        self.inner.client.replace(Some(client.clone()));
-        // the forwarder holds the models, not the backend: dropping the
-        // backend aborts it
-        let forward = Forward {
-            models: self.inner.models.clone(),
-            listeners: self.inner.listeners.clone(),
-            client: client.clone(),
-            pacer: self.inner.pacer.clone(),
-            timer: Rc::new(RefCell::new(None)),
-        };
-        let task = glib::spawn_future_local(async move {
-            while let Ok(event) = events.recv().await {
-                forward.event(event);
-            }
-        });
-        self.inner.forwarder.replace(Some(task));
-        let handler = self.inner.agent_handler.clone();
-        let agents_client = self.inner.client.borrow().clone();
-        let Some(agents_client) = agents_client else {
-            return;
-        };
-        let task = glib::spawn_future_local(async move {
-            while let Ok(request) = requests.recv().await {
-                let current = handler.borrow().clone();
-                match current {
-                    Some(handle) => handle(request, &agents_client),
-                    // dropped: the responder answers for it
-                    None => drop(request),
-                }
-            }
-        });
-        self.inner.agent_forwarder.replace(Some(task));
-        tell(&self.inner.listeners, &Event::ConnmanUp);
-    }
-}
 
 mod imp {
     use super::*;
@@ -415,6 +58,15 @@ mod imp {
                 glib::OptionFlags::NONE,
                 glib::OptionArg::None,
                 &gettext("Start without opening the window"),
+                None,
+            );
+            app.add_main_option(
+                "debug",
+                glib::Char::from(0),
+                glib::OptionFlags::NONE,
+                glib::OptionArg::None,
+                // read in main(), before this parser runs
+                &gettext("Log what Connie does (RUST_LOG chooses in more detail)"),
                 None,
             );
             app.add_main_option(
@@ -580,12 +232,12 @@ impl Application {
             return;
         }
         if imp.tray_hold.borrow().is_some() {
-            eprintln!("connie: the tray host went away; the icon comes back with it");
+            tracing::info!("the tray host went away; the icon comes back with it");
             return;
         }
         if !imp.no_tray_said.replace(true) {
-            eprintln!(
-                "connie: no system tray (StatusNotifierWatcher) on this desktop: closing the \
+            tracing::warn!(
+                "no system tray (StatusNotifierWatcher) on this desktop: closing the \
                  window quits Connie"
             );
         }
@@ -638,7 +290,7 @@ impl Application {
             return;
         }
         if let Err(e) = crate::ui::init() {
-            eprintln!("connie: cannot open a window: {e}");
+            tracing::warn!("cannot open a window: {e}");
             return;
         }
         let Some(backend) = self.backend() else {

@@ -30,13 +30,19 @@
 //! the main context, never blocking it. GTK is not initialised until a
 //! window is needed: the client and the models run without it.
 
+// one logging setup (`log`): nothing in the app prints to stderr by hand
+#![warn(clippy::print_stderr)]
+
 pub mod application;
+pub mod backend;
 pub mod config;
 pub mod connman;
 pub mod i18n;
+pub mod log;
 pub mod model;
 pub mod notify;
 pub mod prefs;
+pub mod text;
 pub mod tray;
 pub mod ui;
 

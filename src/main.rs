@@ -11,5 +11,6 @@ fn main() -> glib::ExitCode {
         std::env::set_var(key, value);
     }
     connie::i18n::init();
+    connie::log::init(connie::log::debug_requested(std::env::args_os()));
     connie::run()
 }

@@ -305,7 +305,7 @@ impl Notifier {
         let mut inner = self.inner.lock().unwrap();
         if !inner.warned {
             inner.warned = true;
-            eprintln!("connie: cannot show notifications: {e}");
+            tracing::warn!("cannot show notifications: {e}");
         }
     }
 }

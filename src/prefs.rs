@@ -46,10 +46,7 @@ impl Prefs {
         let keys = glib::KeyFile::new();
         if file.exists() {
             if let Err(e) = keys.load_from_file(&file, glib::KeyFileFlags::KEEP_COMMENTS) {
-                eprintln!(
-                    "connie: ignoring {} (using the defaults): {e}",
-                    file.display()
-                );
+                tracing::warn!("ignoring {} (using the defaults): {e}", file.display());
             }
         }
         Prefs {
@@ -79,7 +76,7 @@ impl Prefs {
             }
             inner.keys.set_boolean(GROUP, key, value);
             if let Err(e) = save(&inner.keys, &inner.file) {
-                eprintln!("connie: cannot save {}: {e}", inner.file.display());
+                tracing::warn!("cannot save {}: {e}", inner.file.display());
             }
             inner.listeners.clone()
         };

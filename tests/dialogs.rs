@@ -12,7 +12,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use adw::prelude::*;
-use connie::application::Backend;
+use connie::backend::Backend;
 use connie::connman::agent::{AgentKind, Answer, InputReply, InputRequest, Secret, AGENT_PATH};
 use connie::connman::client::Client;
 use connie::connman::types::Security;

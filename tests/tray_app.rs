@@ -13,7 +13,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use adw::prelude::*;
-use connie::application::Backend;
+use connie::backend::Backend;
 use connie::notify::Notifier;
 use connie::prefs::Prefs;
 use connie::tray::controller::{Hooks, Tray, WindowRequest};

@@ -7,7 +7,7 @@ mod ui_common;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use connie::application::Backend;
+use connie::backend::Backend;
 use connie::connman::state::{PathDicts, State};
 use connie::connman::ServiceType;
 use connie::model::ServiceObject;
@@ -325,7 +325,7 @@ async fn wifi_switch_scan_and_networks_coming_and_going() {
     assert_eq!(sets.get(), n + 1, "one icon set for one new level");
     assert_eq!(
         icon.icon_name().as_deref(),
-        Some(connie::ui::text::service_icon(
+        Some(connie::text::service_icon(
             &ServiceType::Wifi,
             cafe.strength_level()
         ))
@@ -421,7 +421,7 @@ async fn a_strength_storm_reaches_the_window_paced() {
     let storm_sets = icon_sets.get();
     // the end of the storm shows within the pace
     let level =
-        |s: &ServiceObject| connie::ui::text::service_icon(&ServiceType::Wifi, s.strength_level());
+        |s: &ServiceObject| connie::text::service_icon(&ServiceType::Wifi, s.strength_level());
     wait_same_as_connmanctl(&lab, &win, 10, "connmand's order after the storm", || {
         // the models at the client's (connmand's) last levels, the icons at
         // the models'

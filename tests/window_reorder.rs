@@ -7,7 +7,7 @@ mod ui_common;
 use std::time::{Duration, Instant};
 
 use adw::prelude::MessageDialogExt;
-use connie::application::Backend;
+use connie::backend::Backend;
 use connie::connman::client::vpn_connection_path;
 use connie::connman::ServiceError;
 use connie::model::ServiceObject;

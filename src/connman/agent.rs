@@ -1053,8 +1053,8 @@ impl Shared {
         if self.owners.is_owner(kind, sender) {
             return Ok(());
         }
-        eprintln!(
-            "connie: refused {}.{} from {}: only the owner of {} ({}) may call the agent",
+        tracing::warn!(
+            "refused {}.{} from {}: only the owner of {} ({}) may call the agent",
             kind.interface(),
             header.member().map_or("?", |m| m.as_str()),
             sender.unwrap_or("an unknown sender"),

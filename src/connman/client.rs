@@ -75,7 +75,7 @@ async fn bounded<T, E: Into<ConnmanError>>(
 
 fn log_issues(issues: &[ParseIssue]) {
     for i in issues {
-        eprintln!("connie: connmand sent a value that does not parse: {i}");
+        tracing::warn!("connmand sent a value that does not parse: {i}");
     }
 }
 
@@ -544,7 +544,7 @@ impl Inner {
             }
             Err(e) => {
                 // connmand vanished again, or is stuck: the next owner change retries
-                eprintln!("connie: cannot read connmand's state: {e}");
+                tracing::warn!("cannot read connmand's state: {e}");
                 return;
             }
         }
@@ -571,7 +571,7 @@ impl Inner {
             Err(e) => {
                 // connman-vpnd missing or denied means "no VPN", quietly
                 if !e.is_daemon_gone() && !e.is_permission_problem() {
-                    eprintln!("connie: cannot read connman-vpnd's connections: {e}");
+                    tracing::warn!("cannot read connman-vpnd's connections: {e}");
                 }
                 *self.vpn_owner.lock().unwrap() = None;
                 return;
@@ -590,7 +590,7 @@ impl Inner {
         self.calls.fetch_add(1, Ordering::Relaxed);
         if let Err(e) = agent::register(&self.conn, kind).await {
             if !(kind == AgentKind::Vpn && (e.is_daemon_gone() || e.is_permission_problem())) {
-                eprintln!("connie: cannot register the {kind:?} agent: {e}");
+                tracing::warn!("cannot register the {kind:?} agent: {e}");
             }
         }
     }
@@ -746,5 +746,5 @@ type PathDictsWire = Vec<(OwnedObjectPath, HashMap<String, OwnedValue>)>;
 
 /// A signal whose arguments do not have connmand's types: logged, dropped.
 fn bad_signal(member: &str, e: zbus::Error) {
-    eprintln!("connie: ignoring a {member} signal with unexpected arguments: {e}");
+    tracing::debug!("ignoring a {member} signal with unexpected arguments: {e}");
 }

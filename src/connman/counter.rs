@@ -89,8 +89,8 @@ impl Counter {
         if sender.is_some() && sender == self.owners.get(AgentKind::Connman) {
             Ok(())
         } else {
-            eprintln!(
-                "connie: refused a counter call from {}, which is not connmand",
+            tracing::warn!(
+                "refused a counter call from {}, which is not connmand",
                 sender.as_deref().unwrap_or("an unknown sender")
             );
             Err(zbus::fdo::Error::AccessDenied("not connmand".into()))

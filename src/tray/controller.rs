@@ -18,7 +18,7 @@ use ksni::TrayMethods;
 
 use super::item::ConnieTray;
 use super::look::{self, Command, Entry, Look};
-use crate::application::Backend;
+use crate::backend::Backend;
 use crate::connman::error::connect_failure;
 use crate::connman::state::{Event, State};
 use crate::connman::ConnmanError;
@@ -159,7 +159,7 @@ impl Tray {
                     this.set_host(host.load(Ordering::SeqCst));
                 }
                 Err(e) => {
-                    eprintln!("connie: cannot show a tray icon: {e}");
+                    tracing::warn!("cannot show a tray icon: {e}");
                     this.set_host(false);
                 }
             }
@@ -312,7 +312,7 @@ impl Tray {
 
     /// Tells of a failed action (if failures are to be told).
     fn failed(&self, summary: String, error: &ConnmanError) {
-        eprintln!("connie: {summary}: {error}");
+        tracing::debug!("{summary}: {error}");
         if error.is_routine() || !self.inner.prefs.notify(Category::Failure) {
             return;
         }
@@ -399,7 +399,7 @@ impl Tray {
                     service.is_some_and(|s| s.state.is_failure()),
                 )
             };
-            eprintln!("connie: connecting {path}: {e}");
+            tracing::debug!("connecting {path}: {e}");
             // a service in failure is told by the state's notification
             let Some(said) = said.filter(|_| !in_failure) else {
                 return;

@@ -105,7 +105,7 @@ impl ksni::Tray for ConnieTray {
 
     fn watcher_offline(&self, reason: OfflineReason) -> bool {
         if let OfflineReason::Error(e) = reason {
-            eprintln!("connie: no tray host: {e}");
+            tracing::info!("no tray host: {e}");
         }
         self.host.store(false, Ordering::SeqCst);
         self.send(Command::HostGone);
@@ -208,7 +208,7 @@ pub fn icon_theme_path() -> String {
 mod tests {
     use super::*;
     use crate::connman::types::ServiceType;
-    use crate::ui::text::service_icon;
+    use crate::text::service_icon;
 
     /// Every icon the item can name is shipped, for hosts whose theme lacks it.
     #[test]

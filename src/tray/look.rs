@@ -6,7 +6,7 @@ use crate::connman::state::State;
 use crate::connman::strength_level;
 use crate::connman::types::{ServiceProps, ServiceType};
 use crate::i18n::{gettext, gettext_f};
-use crate::ui::text::{display_name, service_icon, state_word, type_name};
+use crate::text::{display_name, service_icon, state_word, type_name};
 
 /// The icon and tooltip.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -255,10 +255,10 @@ pub fn menu(state: &State) -> Vec<Entry> {
         entries.push(Entry::Header(gettext("Devices")));
     }
     for (path, t) in &state.technologies {
-        let name = crate::ui::text::technology_name(&t.type_, t.name.as_deref().unwrap_or(""));
+        let name = crate::text::technology_name(&t.type_, t.name.as_deref().unwrap_or(""));
         entries.push(Entry::Item {
             label: escape_mnemonic(&name),
-            icon: crate::ui::text::technology_icon(&t.type_),
+            icon: crate::text::technology_icon(&t.type_),
             checked: Some(t.powered),
             command: Some(Command::SetPowered(path.clone(), !t.powered)),
         });

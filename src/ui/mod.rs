@@ -7,7 +7,6 @@ pub mod renderer;
 mod service_details;
 mod service_row;
 mod technology_row;
-pub mod text;
 mod vpn_row;
 mod window;
 

@@ -51,7 +51,7 @@ pub fn build(parent: &impl IsA<gtk::Window>, prefs: &Prefs) -> adw::PreferencesW
     let win = window.downgrade();
     switch.connect_active_notify(move |s| {
         if let Err(e) = p.set_start_at_login(s.is_active()) {
-            eprintln!("connie: cannot change the autostart entry: {e}");
+            tracing::warn!("cannot change the autostart entry: {e}");
             if let Some(w) = win.upgrade() {
                 w.add_toast(adw::Toast::new(&glib::markup_escape_text(&gettext(
                     "Could not change the login startup entry",

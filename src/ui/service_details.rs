@@ -10,12 +10,12 @@ use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gtk::{glib, CompositeTemplate};
 
-use super::text;
 use crate::connman::client::{vpn_connection_path, Client};
 use crate::connman::state::Event;
 use crate::connman::types::{netmask_to_prefix, ServiceProps, VpnConnectionProps};
 use crate::connman::ServiceType;
 use crate::i18n::gettext;
+use crate::text;
 
 /// One group of the page: its title and `(label, value)` rows.
 pub type Group = (String, Vec<(String, String)>);

@@ -9,11 +9,11 @@ use adw::subclass::prelude::*;
 use gtk::prelude::*;
 use gtk::{glib, CompositeTemplate};
 
-use super::text;
 use super::window::Window;
 use super::RowAction;
 use crate::connman::{ServiceError, ServiceType};
 use crate::model::ServiceObject;
+use crate::text;
 
 mod imp {
     use super::*;

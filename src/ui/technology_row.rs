@@ -7,11 +7,11 @@ use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gtk::{glib, CompositeTemplate};
 
-use super::text;
 use super::WinAction;
 use crate::connman::TechnologyType;
 use crate::i18n::gettext;
 use crate::model::TechnologyObject;
+use crate::text;
 
 mod imp {
     use super::*;

@@ -8,9 +8,9 @@ use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gtk::{glib, CompositeTemplate};
 
-use super::text;
 use crate::connman::types::VpnState;
 use crate::model::VpnObject;
+use crate::text;
 
 mod imp {
     use super::*;

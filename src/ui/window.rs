@@ -13,15 +13,15 @@ use gtk::{gio, glib, CompositeTemplate};
 use super::service_details::ServiceDetails;
 use super::service_row::ServiceRow;
 use super::technology_row::TechnologyRow;
-use super::text;
 use super::vpn_row::VpnRow;
 use super::WinAction;
-use crate::application::Backend;
+use crate::backend::Backend;
 use crate::connman::ServiceError;
 use crate::connman::{ConnmanError, TechnologyType};
 use crate::i18n::{gettext, gettext_f};
 use crate::model::moves::{self, MoveKind, Refusal};
 use crate::model::{Availability, ServiceObject, TechnologyObject, VpnObject};
+use crate::text;
 
 mod imp {
     use super::*;
@@ -184,6 +184,9 @@ impl Window {
     /// For `make bench`: says on stderr when the first frame that shows
     /// services has been painted (the bench times it from exec).
     fn report_first_frame(&self) {
+        if std::env::var_os("CONNIE_BENCH").is_none() {
+            return;
+        }
         self.connect_realize(|win| {
             let Some(clock) = win.frame_clock() else {
                 return;
@@ -195,7 +198,11 @@ impl Window {
                 let shown = win.imp().stack.visible_child_name().as_deref() == Some("main")
                     && win.backend().models().services.n_items() > 0;
                 if shown && !done.replace(true) {
-                    eprintln!("connie-bench: first frame with services");
+                    // the bench's protocol, not a log message
+                    #[allow(clippy::print_stderr)]
+                    {
+                        eprintln!("connie-bench: first frame with services");
+                    }
                 }
             });
         });
@@ -557,7 +564,7 @@ impl Window {
     /// (canceled, already done, in progress) are not shown.
     /// `subject` (a network's name, shown literally) opens the details.
     pub fn show_error(&self, what: &str, subject: Option<&str>, error: &ConnmanError) {
-        eprintln!("connie: {what}: {error}");
+        tracing::debug!("{what}: {error}");
         if error.is_routine() {
             return;
         }
@@ -643,10 +650,10 @@ impl Window {
             let explained = notes.take_reported(&path);
             match result {
                 Err(e) if canceled && e.is_expected_after_cancel() => {}
-                Err(e) if explained => eprintln!("connie: connecting {path}: {e} (explained)"),
+                Err(e) if explained => tracing::debug!("connecting {path}: {e} (explained)"),
                 // connmand refuses enterprise networks it has no provisioning for
                 Err(e @ ConnmanError::InvalidArguments) if enterprise => {
-                    eprintln!("connie: connecting {path}: {e}");
+                    tracing::debug!("connecting {path}: {e}");
                     win.show_failure(
                         &gettext("Could not connect"),
                         Some(&name),
@@ -661,7 +668,7 @@ impl Window {
                 Err(e) => {
                     // a wrong password: the passphrase dialog says it plainly
                     if matches!(e, ConnmanError::Failed(_)) && wrong_key(&client, &path).await {
-                        eprintln!("connie: connecting {path}: {e} (invalid-key)");
+                        tracing::debug!("connecting {path}: {e} (invalid-key)");
                     } else {
                         win.show_error(&gettext("Could not connect"), Some(&name), &e);
                     }

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use connie::application::Backend;
+use connie::backend::Backend;
 use connie::model::ServiceObject;
 use connie::ui::Window;
 #[allow(unused_imports)]

@@ -23,7 +23,7 @@ use std::rc::Rc;
 use adw::prelude::*;
 
 use super::passphrase_dialog::{DialogText, PassphraseDialog};
-use crate::application::AgentNotes;
+use crate::backend::AgentNotes;
 use crate::connman::agent::{
     AgentKind, AgentRequest, BrowserReply, ErrorReply, FieldType, InputReply, InputRequest,
     Responder,
@@ -51,7 +51,7 @@ pub fn default_launcher() -> Launcher {
         match gio::AppInfo::launch_default_for_uri(url, context.as_ref()) {
             Ok(()) => true,
             Err(e) => {
-                eprintln!("connie: cannot open {url}: {e}");
+                tracing::warn!("cannot open {url}: {e}");
                 false
             }
         }
@@ -271,7 +271,7 @@ impl Presenter {
                 // invalid-key, and a Retry without new input cannot fix a
                 // wrong password. "Try again" calls Connect anew instead.
                 reply.send(ErrorReply::Ok);
-                eprintln!("connie: {} reports {error} for {path}", kind.bus_name());
+                tracing::debug!("{} reports {error} for {path}", kind.bus_name());
                 self.notes().note_reported(&service_path(kind, &path));
                 self.enqueue(Item::Error { kind, path, error });
             }
@@ -357,7 +357,7 @@ impl Presenter {
         if let Err(e) = crate::ui::init() {
             // no display: the item (and its responder) is dropped, which
             // answers the daemon
-            eprintln!("connie: cannot show a dialog: {e}");
+            tracing::warn!("cannot show a dialog: {e}");
             return;
         }
         let id = self.inner.next_id.get();
@@ -685,7 +685,7 @@ impl Presenter {
             let Err(e) = client.connect_service(&path).await else {
                 return;
             };
-            eprintln!("connie: connecting {path}: {e}");
+            tracing::debug!("connecting {path}: {e}");
             let canceled = this.take_canceled_by_user(&path);
             if this.notes().take_reported(&path) {
                 return;
