@@ -87,7 +87,7 @@ mod imp {
             let backend = Backend::new();
             // the presenter makes no widget until a daemon asks something
             let presenter = crate::ui::agent::Presenter::new();
-            presenter.set_notes(backend.agent_notes());
+            presenter.set_backend(&backend);
             presenter.set_application(&*app);
             let weak = app.downgrade();
             presenter.set_parent(move || {

@@ -197,8 +197,9 @@ fn enterprise_wep_and_hidden_networks() {
             <connie::connman::types::ServiceProps as connie::connman::PropertyDict>::from_dict(
                 &props,
             );
-        let said = connie::connman::error::connect_failure(&err, Some(&eap_props), false)
-            .expect("a sentence");
+        let outcome =
+            connie::backend::outcome::of_connect(&err, Some(&eap_props), "LabEAP", false, false);
+        let said = outcome.failure().expect("a failure").why.clone();
         assert!(said.contains("provisioning file"), "{said}");
         no_request(&a.requests, 1000, "unprovisioned 802.1X").await;
 

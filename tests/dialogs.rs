@@ -12,7 +12,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use adw::prelude::*;
-use connie::backend::Backend;
+use connie::backend::{Backend, Outcome};
 use connie::connman::agent::{AgentKind, Answer, InputReply, InputRequest, Secret, AGENT_PATH};
 use connie::connman::client::Client;
 use connie::connman::types::Security;
@@ -43,12 +43,12 @@ impl Ui {
         self.client().connection().clone()
     }
 
-    /// Starts `Connect` through the client (as the window does); the handle
-    /// gives its result.
-    fn connect(&self, path: &str) -> glib::JoinHandle<Result<(), connie::connman::ConnmanError>> {
-        let client = self.client();
+    /// Connects through the backend (as the window and the tray do); the
+    /// handle gives its outcome.
+    fn connect(&self, path: &str) -> glib::JoinHandle<Outcome> {
+        let backend = self.backend.clone();
         let path = path.to_owned();
-        glib::spawn_future_local(async move { client.connect_service(&path).await })
+        glib::spawn_future_local(async move { backend.connect(&path).await })
     }
 
     async fn dialog(&self, secs: u64, what: &str) -> PassphraseDialog {
@@ -123,7 +123,7 @@ async fn ui(opts: LabOptions) -> Option<Ui> {
         seen.borrow_mut().push(url.to_owned());
         true
     });
-    presenter.set_notes(backend.agent_notes());
+    presenter.set_backend(&backend);
     let handler = presenter.clone();
     backend.set_agent_handler(move |request, client| handler.handle(request, client));
     start_on(&backend, &lab).await;
@@ -182,11 +182,11 @@ async fn psk_right_key_connects() {
     // Enter in the entry activates the default (Connect)
     enter(&dialog, "Passphrase");
     wait_until(5, "the dialog closed", || !ui.presenter.is_showing()).await;
-    let result = glib::future_with_timeout(Duration::from_secs(60), connect)
+    let outcome = glib::future_with_timeout(Duration::from_secs(60), connect)
         .await
         .expect("Connect returns")
         .expect("the Connect future");
-    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(outcome, Outcome::Done);
     ui.wait_connected(&path, 30).await;
     assert!(!ui.presenter.is_showing());
 }
@@ -211,14 +211,14 @@ async fn wrong_key_then_try_again_shows_the_previous_attempt() {
     );
     assert!(!message.is_heading_use_markup() && !message.is_body_use_markup());
     assert!(message.has_response("retry") && message.has_response("cancel"));
-    let result = glib::future_with_timeout(Duration::from_secs(60), connect)
+    let outcome = glib::future_with_timeout(Duration::from_secs(60), connect)
         .await
         .expect("Connect returns")
         .expect("the Connect future");
-    assert!(result.is_err(), "a wrong key fails Connect");
-    // the Backend's notes tell the window that a dialog explains this
-    // failure: a toast would only repeat it
-    assert!(ui.backend.agent_notes().take_reported(&path));
+    // a wrong key fails Connect, and the dialog explains it: the window
+    // and the tray say nothing more
+    assert_eq!(outcome, Outcome::Explained);
+    assert!(ui.backend.failure_told(&path));
     // the message stays (connmand's Cancel closes prompts, not messages)
     idle(500).await;
     assert!(ui.presenter.message_dialog().is_some());
@@ -347,16 +347,12 @@ async fn invalid_input_is_refused_and_a_cancel_is_no_failure() {
 
     // the person gives up
     dialog.cancel_button().emit_clicked();
-    let result = glib::future_with_timeout(Duration::from_secs(60), connect)
+    let outcome = glib::future_with_timeout(Duration::from_secs(60), connect)
         .await
         .expect("Connect returns")
         .expect("the Connect future");
-    let err = result.expect_err("a canceled Connect fails");
-    assert!(err.is_expected_after_cancel(), "{err}");
-    assert!(
-        ui.presenter.take_canceled_by_user(&path),
-        "the window can tell the person canceled"
-    );
+    // the person canceled: nothing to say
+    assert_eq!(outcome, Outcome::Quiet);
     idle(1500).await;
     assert!(!ui.presenter.is_showing(), "no error shown");
     wait_until(20, "the service idle", || {
@@ -386,14 +382,13 @@ async fn connmands_timeout_closes_the_dialog() {
     .await;
     eprintln!("closed after {:?}", started.elapsed());
     assert!(!dialog.is_visible());
-    let result = glib::future_with_timeout(Duration::from_secs(30), connect)
+    let outcome = glib::future_with_timeout(Duration::from_secs(30), connect)
         .await
         .expect("Connect returns")
         .expect("the Connect future");
-    assert!(result.is_err());
     assert!(
-        !ui.presenter.take_canceled_by_user(&path),
-        "not the person's cancel"
+        !matches!(outcome, Outcome::Done | Outcome::Quiet),
+        "not the person's cancel: {outcome:?}"
     );
 }
 

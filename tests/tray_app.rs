@@ -147,7 +147,7 @@ async fn tray_ui(opts: LabOptions) -> Option<TrayUi> {
 
     let backend = Backend::new();
     let presenter = Presenter::new();
-    presenter.set_notes(backend.agent_notes());
+    presenter.set_backend(&backend);
     let handler = presenter.clone();
     backend.set_agent_handler(move |request, client| handler.handle(request, client));
     let prefs_dir = std::env::temp_dir().join(format!(
@@ -473,24 +473,36 @@ async fn a_failed_connect_is_told_once_and_turned_off_kinds_are_not() {
     let dialog = ui.presenter.message_dialog().unwrap();
     let said = format!("{} {}", dialog.heading().unwrap_or_default(), dialog.body());
     assert!(said.contains("LabOpen"), "{said}");
-    // past the tray's grace for connmand's report (2 s)
-    glib::timeout_future(Duration::from_millis(3000)).await;
-    assert!(
-        !ui.notifications
-            .seen()
-            .iter()
-            .any(|n| n.category.as_deref() == Some("network.error")),
-        "told twice: {:?}",
-        ui.notifications.seen()
-    );
+    // the connect's outcome is decided (its row is no longer busy)
+    let path = {
+        let client = ui.backend.client().expect("the client");
+        let state = client.state();
+        let found = state
+            .services_in_order()
+            .find(|(_, s)| s.name.as_deref() == Some("LabOpen"))
+            .map(|(p, _)| p.to_owned());
+        found.expect("LabOpen listed")
+    };
+    wait_until(30, "the connect's outcome", || {
+        ui.backend
+            .models()
+            .services
+            .get(&path)
+            .is_some_and(|s| !s.pending())
+    })
+    .await;
+    assert!(ui.backend.failure_told(&path), "the dialog tells it");
     dialog.close();
 
     // a failure no dialog explains is a notification, with its reason (the
     // menu's commands go through `run`; wired cannot scan)
-    ui.tray.run(connie::tray::look::Command::Rescan(
-        "/net/connman/technology/ethernet".into(),
-    ));
-    let n = ui.notification(10, "Could not scan").await;
+    let scan_fails = || {
+        ui.tray.run(connie::tray::look::Command::Rescan(
+            "/net/connman/technology/ethernet".into(),
+        ))
+    };
+    scan_fails();
+    let n = ui.notification(10, "Could not scan for networks").await;
     assert_eq!(n.category.as_deref(), Some("network.error"));
     assert!(n.body.ends_with('.') && n.body.len() > 10, "{:?}", n.body);
     // airplane notifications turned off: nothing more is shown
@@ -498,13 +510,36 @@ async fn a_failed_connect_is_told_once_and_turned_off_kinds_are_not() {
         .set_notify(connie::notify::Category::Offline, false);
     let shown = ui.notifications.seen().len();
     item.click("Airplane Mode").await;
+    // the tray has taken airplane mode (and, in an earlier refresh, the
+    // failure): what it would have notified is sent before what follows
     item.wait_icon(10, "airplane-mode-symbolic").await;
-    glib::timeout_future(Duration::from_millis(500)).await;
+    scan_fails();
+    wait_until(10, "the second scan failure", || {
+        ui.notifications.seen().len() > shown
+    })
+    .await;
     let after: Vec<String> = ui.notifications.seen()[shown..]
         .iter()
         .map(|n| n.summary.clone())
         .collect();
-    assert!(after.is_empty(), "turned off, yet shown: {after:?}");
+    assert_eq!(
+        after,
+        ["Could not scan for networks"],
+        "turned off, yet shown"
+    );
+    // the failed connect was told once: by the dialog
+    let errors: Vec<_> = ui
+        .notifications
+        .seen()
+        .into_iter()
+        .filter(|n| n.category.as_deref() == Some("network.error"))
+        .map(|n| n.summary)
+        .collect();
+    assert_eq!(
+        errors,
+        ["Could not scan for networks", "Could not scan for networks"],
+        "told twice"
+    );
     ui.tray.shutdown().await;
 }
 

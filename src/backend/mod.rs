@@ -7,6 +7,11 @@ use std::collections::HashSet;
 use std::rc::Rc;
 use std::time::Instant;
 
+pub mod commands;
+pub mod outcome;
+
+pub use outcome::{Failure, Outcome};
+
 use crate::connman::agent::AgentRequest;
 use crate::connman::client::Client;
 use crate::connman::state::Event;
@@ -14,66 +19,21 @@ use crate::connman::ConnmanError;
 use crate::model::pace::{self, Decision, Pacer};
 use crate::model::Models;
 
-/// What the agent's dialogs learnt about connects in progress, keyed by
-/// service path, for whoever called `Connect` (the window) to decide what to
-/// say when it fails. Cheap to clone (shared); GTK-free.
-#[derive(Clone, Default)]
-pub struct AgentNotes {
-    inner: Rc<RefCell<NotesInner>>,
-}
-
+/// Connects of ours, for deciding what their failures mean (see
+/// [`outcome`]): what the agent's dialogs saw of them, and which failures a
+/// dialog explains.
 #[derive(Default)]
-struct NotesInner {
+struct Attempts {
+    /// Services whose `Connect` of ours is under way.
+    in_flight: HashSet<String>,
+    /// The person canceled the prompt (or the connecting) of these.
     canceled: HashSet<String>,
+    /// connmand reported an error for these to the agent.
     reported: HashSet<String>,
-    /// When a dialog last reported an error for a service.
-    reported_at: std::collections::HashMap<String, std::time::Instant>,
-}
-
-impl AgentNotes {
-    /// The person canceled the prompt for `path`.
-    pub fn note_canceled(&self, path: &str) {
-        self.inner.borrow_mut().canceled.insert(path.to_owned());
-    }
-
-    /// Whether the person canceled the prompt for `path` (then a failed
-    /// `Connect` with an error `is_expected_after_cancel` is no failure);
-    /// forgets it.
-    pub fn take_canceled(&self, path: &str) -> bool {
-        self.inner.borrow_mut().canceled.remove(path)
-    }
-
-    /// The daemon reported an error for `path` and a dialog says so.
-    pub fn note_reported(&self, path: &str) {
-        let mut inner = self.inner.borrow_mut();
-        inner.reported.insert(path.to_owned());
-        inner
-            .reported_at
-            .insert(path.to_owned(), std::time::Instant::now());
-    }
-
-    /// Whether a dialog reported an error for `path` in the last `within`
-    /// (then a notification of the same failure would say it twice).
-    pub fn reported_within(&self, path: &str, within: std::time::Duration) -> bool {
-        self.inner
-            .borrow()
-            .reported_at
-            .get(path)
-            .is_some_and(|at| at.elapsed() < within)
-    }
-
-    /// Whether a dialog already said why `path` failed (e.g. "wrong
-    /// password"): a toast for the same failure would repeat it. Forgets it.
-    pub fn take_reported(&self, path: &str) -> bool {
-        self.inner.borrow_mut().reported.remove(path)
-    }
-
-    /// A new attempt for `path` starts: forgets both.
-    pub fn forget(&self, path: &str) {
-        let mut inner = self.inner.borrow_mut();
-        inner.canceled.remove(path);
-        inner.reported.remove(path);
-    }
+    /// The last `Connect` of ours of these failed in a way a dialog
+    /// explains, or was canceled: their failure is told already. Until the
+    /// next attempt (ours, or connmand's own: the service connects again).
+    told: HashSet<String>,
 }
 
 /// Takes the agents' requests on the main context.
@@ -163,7 +123,7 @@ struct BackendInner {
     forwarder: RefCell<Option<glib::JoinHandle<()>>>,
     agent_forwarder: RefCell<Option<glib::JoinHandle<()>>>,
     agent_handler: Rc<RefCell<Option<AgentHandler>>>,
-    agent_notes: AgentNotes,
+    attempts: RefCell<Attempts>,
     listeners: EventListeners,
     /// The client starting in the background (see `start_system`).
     pending: RefCell<Option<async_channel::Receiver<Started>>>,
@@ -184,8 +144,19 @@ impl Drop for BackendInner {
     }
 }
 
-/// The ConnMan client and the models it keeps current, on the main thread.
-/// Cheap to clone; GTK-free.
+/// A [`Backend`] that may be gone.
+#[derive(Clone)]
+pub struct WeakBackend(std::rc::Weak<BackendInner>);
+
+impl WeakBackend {
+    pub fn upgrade(&self) -> Option<Backend> {
+        self.0.upgrade().map(|inner| Backend { inner })
+    }
+}
+
+/// The ConnMan client and the models it keeps current, on the main thread,
+/// and the commands the window, the tray and the dialogs give it (see
+/// [`commands`]), each ending in an [`Outcome`]. Cheap to clone; GTK-free.
 #[derive(Clone)]
 pub struct Backend {
     inner: Rc<BackendInner>,
@@ -199,20 +170,27 @@ impl Default for Backend {
 
 impl Backend {
     pub fn new() -> Self {
-        Backend {
+        let backend = Backend {
             inner: Rc::new(BackendInner {
                 models: Models::new(),
                 client: RefCell::new(None),
                 forwarder: RefCell::new(None),
                 agent_forwarder: RefCell::new(None),
                 agent_handler: Rc::new(RefCell::new(None)),
-                agent_notes: AgentNotes::default(),
+                attempts: RefCell::default(),
                 listeners: EventListeners::default(),
                 pending: RefCell::new(None),
                 start_failed: Cell::new(false),
                 pacer: Rc::new(RefCell::new(Pacer::new())),
             }),
-        }
+        };
+        let weak = backend.downgrade();
+        backend.connect_event(move |event| {
+            if let Some(backend) = weak.upgrade() {
+                backend.follow_attempts(event);
+            }
+        });
+        backend
     }
 
     pub fn models(&self) -> &Models {
@@ -229,10 +207,39 @@ impl Backend {
         self.inner.client.borrow().clone()
     }
 
-    /// What the agent's dialogs said or saw: the window asks it before
-    /// showing a `Connect` failure.
-    pub fn agent_notes(&self) -> AgentNotes {
-        self.inner.agent_notes.clone()
+    /// A handle that does not keep the backend alive (for whom the backend
+    /// holds, such as the agents' handler).
+    pub fn downgrade(&self) -> WeakBackend {
+        WeakBackend(Rc::downgrade(&self.inner))
+    }
+
+    /// The person canceled the agent's prompt for `path` (a `Connect` of
+    /// ours failing now is no failure).
+    pub fn note_canceled(&self, path: &str) {
+        self.inner
+            .attempts
+            .borrow_mut()
+            .canceled
+            .insert(path.to_owned());
+    }
+
+    /// connmand reported an error for `path` to the agent (its dialog says
+    /// why a `Connect` of ours failed).
+    pub fn note_reported(&self, path: &str) {
+        self.inner
+            .attempts
+            .borrow_mut()
+            .reported
+            .insert(path.to_owned());
+    }
+
+    /// Whether the failure of `path` is told already: a `Connect` of ours is
+    /// under way (connmand reports its failure to the agent, whose dialog
+    /// says why), or ended in a failure a dialog explains or a cancel. A
+    /// notification of the same failure would say it twice.
+    pub fn failure_told(&self, path: &str) -> bool {
+        let attempts = self.inner.attempts.borrow();
+        attempts.in_flight.contains(path) || attempts.told.contains(path)
     }
 
     /// Who answers the agents' requests (the presenter). Without a handler

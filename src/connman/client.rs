@@ -40,6 +40,9 @@ pub const CONNMAN_VPN: &str = "net.connman.vpn";
 
 /// Ordinary calls: connmand answers at once or is stuck.
 const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long [`Client::sync`] waits for connmand's answer (a stopped connmand
+/// does not answer; the caller then goes on with what it knows).
+const SYNC_TIMEOUT: Duration = Duration::from_secs(2);
 /// `Connect` returns only after the agent's round trip and the connection
 /// itself (connmand's InputRequestTimeout is 120 s by default).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(180);
@@ -53,6 +56,10 @@ struct Inner {
     connman_owner: Mutex<Option<String>>,
     vpn_owner: Mutex<Option<String>>,
     agents: Option<AgentHandle>,
+    /// [`Client::sync`]'s waiters, by the serial of their `Ping`: released
+    /// by the worker once it has applied everything received before the
+    /// answer.
+    barriers: Mutex<HashMap<u32, async_channel::Sender<()>>>,
 }
 
 /// A handle on the client; cheap to clone.
@@ -114,6 +121,7 @@ impl Client {
             connman_owner: Mutex::new(None),
             vpn_owner: Mutex::new(None),
             agents,
+            barriers: Mutex::new(HashMap::new()),
         });
         // subscribe before fetching: signals sent meanwhile wait in the stream
         let mut stream = zbus::MessageStream::from(&conn);
@@ -149,6 +157,7 @@ impl Client {
                 while let Some(msg) = stream.next().await {
                     if let Ok(msg) = msg {
                         worker.handle(&msg).await;
+                        worker.release_barrier(&msg);
                     }
                 }
             },
@@ -208,6 +217,35 @@ impl Client {
 
     async fn vpn_manager(&self) -> Result<VpnManagerProxy<'static>, ConnmanError> {
         Ok(uncached::<VpnManagerProxy>(&self.inner.conn, "/").await?)
+    }
+
+    /// Returns once every signal connmand sent before now has been applied
+    /// to the state (and its events sent): a `Peer.Ping` round trip, whose
+    /// answer the worker sees after all that came before it on the
+    /// connection. So a failed call's consequences (a service's `Error`, set
+    /// before the call failed) are read from the state without guessing how
+    /// long they take. Bounded: a connmand that does not answer (stopped,
+    /// gone) lets the caller go on after [`SYNC_TIMEOUT`].
+    pub async fn sync(&self) {
+        let msg = zbus::Message::method_call("/", "Ping")
+            .and_then(|b| b.destination(CONNMAN))
+            .and_then(|b| b.interface("org.freedesktop.DBus.Peer"))
+            .and_then(|b| b.build(&()));
+        let Ok(msg) = msg else {
+            return;
+        };
+        let serial = msg.primary_header().serial_num().get();
+        let (tx, rx) = async_channel::bounded(1);
+        self.inner.barriers.lock().unwrap().insert(serial, tx);
+        self.inner.calls.fetch_add(1, Ordering::Relaxed);
+        let sent = self.inner.conn.send(&msg).await;
+        if sent.is_ok() {
+            let _ = bounded(SYNC_TIMEOUT, async {
+                rx.recv().await.map_err(|_| ConnmanError::NoReply)
+            })
+            .await;
+        }
+        self.inner.barriers.lock().unwrap().remove(&serial);
     }
 
     /// `Service.Connect`: returns when connected or failed (after any agent
@@ -600,6 +638,23 @@ impl Inner {
         if let Some(a) = &self.agents {
             a.owners().set(kind, None);
             a.cancel_pending(kind);
+        }
+    }
+
+    /// Releases the [`Client::sync`] waiting for this answer, if any.
+    fn release_barrier(&self, msg: &zbus::Message) {
+        let header = msg.header();
+        if !matches!(
+            header.message_type(),
+            MessageType::MethodReturn | MessageType::Error
+        ) {
+            return;
+        }
+        let Some(serial) = header.reply_serial() else {
+            return;
+        };
+        if let Some(waiter) = self.barriers.lock().unwrap().remove(&serial.get()) {
+            let _ = waiter.try_send(());
         }
     }
 

@@ -23,7 +23,7 @@ use std::fmt;
 
 use crate::i18n::gettext;
 
-use super::types::{Security, ServiceError, ServiceProps};
+use super::types::ServiceError;
 
 const CONNMAN: &str = "net.connman.Error.";
 const VPN: &str = "net.connman.vpn.Error.";
@@ -470,38 +470,6 @@ impl fmt::Display for SettingError {
 
 impl std::error::Error for SettingError {}
 
-/// What to tell the person after `Service.Connect` failed, or `None` when
-/// nothing needs saying: they canceled the prompt themselves, or the error is
-/// routine. The service's own `Error` (e.g. `invalid-key` after a wrong
-/// password; read it once the `Error` change has arrived) says more than the
-/// call's error, and an 802.1X network without
-/// a provisioning file fails with a bare `InvalidArguments` that needs
-/// explaining.
-pub fn connect_failure(
-    error: &ConnmanError,
-    service: Option<&ServiceProps>,
-    canceled_by_user: bool,
-) -> Option<String> {
-    if error.is_routine() || (canceled_by_user && error.is_expected_after_cancel()) {
-        return None;
-    }
-    // Right after a failed Connect the service's Error is about this attempt,
-    // whatever its state: connmand 1.41 leaves a wrong key as idle with
-    // Error = invalid-key, not in failure.
-    if let Some(e) = service.and_then(|s| s.error.as_ref()) {
-        return Some(e.sentence());
-    }
-    let enterprise = service.is_some_and(|s| s.security.contains(&Security::Ieee8021x));
-    if enterprise && *error == ConnmanError::InvalidArguments {
-        return Some(gettext(
-            "This network uses enterprise (802.1X) security, which ConnMan can only join with a \
-             provisioning file for it in /var/lib/connman. Ask the network's administrator for \
-             the settings.",
-        ));
-    }
-    Some(error.sentence())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -874,42 +842,5 @@ mod tests {
             assert!(e.sentence().ends_with('.'), "{e:?}");
             assert!(!e.field().is_empty());
         }
-    }
-
-    #[test]
-    fn connect_failures_say_the_useful_thing() {
-        use crate::connman::types::{ServiceProps, ServiceState};
-        let eap = ServiceProps {
-            security: vec![Security::Ieee8021x],
-            ..Default::default()
-        };
-        let said = connect_failure(&ConnmanError::InvalidArguments, Some(&eap), false).unwrap();
-        assert!(said.contains("provisioning file"), "{said}");
-        // the person canceled: nothing to say
-        assert_eq!(
-            connect_failure(&ConnmanError::InvalidArguments, Some(&eap), true),
-            None
-        );
-        assert_eq!(
-            connect_failure(&ConnmanError::OperationAborted, None, false),
-            None
-        );
-        // a wrong password: the service's Error says it
-        let psk = ServiceProps {
-            state: ServiceState::Failure,
-            error: Some(ServiceError::InvalidKey),
-            ..Default::default()
-        };
-        let said = connect_failure(&ConnmanError::Failed(None), Some(&psk), false).unwrap();
-        assert_eq!(said, ServiceError::InvalidKey.sentence());
-        // as connmand 1.41 leaves it: idle, with the error
-        let idle = ServiceProps {
-            state: ServiceState::Idle,
-            ..psk
-        };
-        let said = connect_failure(&ConnmanError::Failed(None), Some(&idle), false).unwrap();
-        assert_eq!(said, ServiceError::InvalidKey.sentence());
-        let said = connect_failure(&ConnmanError::NoCarrier, None, false).unwrap();
-        assert_eq!(said, ConnmanError::NoCarrier.sentence());
     }
 }

@@ -14,15 +14,14 @@ use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use futures_lite::FutureExt;
 use ksni::TrayMethods;
 
 use super::item::ConnieTray;
 use super::look::{self, Command, Entry, Look};
-use crate::backend::Backend;
-use crate::connman::error::connect_failure;
+use crate::backend::{Backend, Outcome};
 use crate::connman::state::{Event, State};
-use crate::connman::ConnmanError;
-use crate::i18n::{gettext, gettext_f};
+use crate::i18n::gettext;
 use crate::notify::{self, Category, Notice, Notifier, Snapshot};
 use crate::prefs::{self, Prefs};
 
@@ -30,10 +29,6 @@ use crate::prefs::{self, Prefs};
 pub const FAST: Duration = Duration::from_millis(100);
 /// The delay after a strength change (a storm of them joins one refresh).
 pub const SLOW: Duration = Duration::from_millis(1000);
-
-/// How long a failure waits for connmand's report to the agent (whose
-/// dialog then says it) before it is told as a notification.
-const REPORT_GRACE: Duration = Duration::from_secs(2);
 
 /// What the tray asks of the window side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -258,18 +253,12 @@ impl Tray {
         if let Some(notice) = notify::merge(&said) {
             self.notify(notice);
         }
-        // connmand may report the error to the agent just after the state
-        // changes: a failure a dialog explains is not told again
+        // a failure of a connect of ours is told by the agent's dialog
         for notice in failures {
-            let weak = Rc::downgrade(&self.inner);
-            glib::timeout_add_local_once(REPORT_GRACE, move || {
-                let Some(inner) = weak.upgrade() else { return };
-                let notes = inner.backend.agent_notes();
-                let path = notice.about.as_deref().unwrap_or_default();
-                if !notes.reported_within(path, REPORT_GRACE * 10) {
-                    Tray { inner }.notify(notice);
-                }
-            });
+            let path = notice.about.as_deref().unwrap_or_default();
+            if !self.inner.backend.failure_told(path) {
+                self.notify(notice);
+            }
         }
 
         let attention_only = self.inner.prefs.tray_attention_only();
@@ -310,109 +299,47 @@ impl Tray {
         glib::spawn_future_local(async move { notifier.show(&notice).await });
     }
 
-    /// Tells of a failed action (if failures are to be told).
-    fn failed(&self, summary: String, error: &ConnmanError) {
-        tracing::debug!("{summary}: {error}");
-        if error.is_routine() || !self.inner.prefs.notify(Category::Failure) {
+    /// Tells how a command ended, if it failed (and failures are to be
+    /// told).
+    fn tell(&self, outcome: &Outcome) {
+        let Some(failure) = outcome.failure() else {
+            return;
+        };
+        if !self.inner.prefs.notify(Category::Failure) {
             return;
         }
         self.notify(Notice {
             about: None,
             category: Category::Failure,
-            summary,
-            body: error.sentence(),
+            summary: failure.title.clone(),
+            body: failure.body(),
         });
     }
 
     /// Runs a command from the menu (or the host).
     pub fn run(&self, command: Command) {
         let hooks = &self.inner.hooks;
-        match command {
-            Command::OpenWindow => (hooks.window)(WindowRequest::Open),
-            Command::ToggleWindow => (hooks.window)(WindowRequest::Toggle),
-            Command::Quit => (hooks.window)(WindowRequest::Quit),
-            Command::HostAppeared => self.set_host(true),
-            Command::HostGone => self.set_host(false),
-            Command::Connect(path) | Command::ConnectHidden(path) => self.connect(path),
-            other => {
-                let Some(client) = self.inner.backend.client() else {
-                    return;
-                };
-                let this = self.clone();
-                glib::spawn_future_local(async move {
-                    let (what, result) = match other {
-                        Command::Disconnect(path) => (
-                            gettext("Could not disconnect"),
-                            client.disconnect_service(&path).await,
-                        ),
-                        Command::SetPowered(path, on) => (
-                            if on {
-                                gettext("Could not turn it on")
-                            } else {
-                                gettext("Could not turn it off")
-                            },
-                            client.set_powered(&path, on).await,
-                        ),
-                        Command::SetOffline(on) => (
-                            gettext("Could not change airplane mode"),
-                            client.set_offline_mode(on).await,
-                        ),
-                        Command::Rescan(path) => {
-                            (gettext("Could not scan"), client.scan(&path).await)
-                        }
-                        _ => return,
-                    };
-                    if let Err(e) = result {
-                        this.failed(what, &e);
-                    }
-                });
+        let backend = self.inner.backend.clone();
+        let outcome = match command {
+            Command::OpenWindow => return (hooks.window)(WindowRequest::Open),
+            Command::ToggleWindow => return (hooks.window)(WindowRequest::Toggle),
+            Command::Quit => return (hooks.window)(WindowRequest::Quit),
+            Command::HostAppeared => return self.set_host(true),
+            Command::HostGone => return self.set_host(false),
+            Command::Connect(path) | Command::ConnectHidden(path) => {
+                async move { backend.connect(&path).await }.boxed_local()
             }
-        }
-    }
-
-    fn connect(&self, path: String) {
-        let Some(client) = self.inner.backend.client() else {
-            return;
+            Command::Disconnect(path) => {
+                async move { backend.disconnect(&path).await }.boxed_local()
+            }
+            Command::SetPowered(path, on) => {
+                async move { backend.set_powered(&path, on).await }.boxed_local()
+            }
+            Command::SetOffline(on) => async move { backend.set_offline(on).await }.boxed_local(),
+            Command::Rescan(path) => async move { backend.scan(&path).await }.boxed_local(),
         };
-        let notes = self.inner.backend.agent_notes();
-        notes.forget(&path);
         let this = self.clone();
-        glib::spawn_future_local(async move {
-            let Err(e) = client.connect_service(&path).await else {
-                return;
-            };
-            // connmand may report the error to the agent after it answered
-            // Connect: a dialog then says why
-            glib::timeout_future(REPORT_GRACE).await;
-            let canceled = notes.take_canceled(&path);
-            let reported = notes.take_reported(&path);
-            if reported || notes.reported_within(&path, REPORT_GRACE * 10) {
-                return;
-            }
-            let (name, said, in_failure) = {
-                let state = client.state();
-                let service = state.service(&path);
-                let name = service.map(look::name_of).unwrap_or_default();
-                (
-                    name,
-                    connect_failure(&e, service, canceled),
-                    service.is_some_and(|s| s.state.is_failure()),
-                )
-            };
-            tracing::debug!("connecting {path}: {e}");
-            // a service in failure is told by the state's notification
-            let Some(said) = said.filter(|_| !in_failure) else {
-                return;
-            };
-            if this.inner.prefs.notify(Category::Failure) {
-                this.notify(Notice {
-                    about: None,
-                    category: Category::Failure,
-                    summary: gettext_f("Could not connect to {}", &[&name]),
-                    body: said,
-                });
-            }
-        });
+        glib::spawn_future_local(async move { this.tell(&outcome.await) });
     }
 }
 

@@ -4,7 +4,6 @@
 //! connmand appears.
 
 use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::HashSet;
 
 use adw::prelude::*;
 use adw::subclass::prelude::*;
@@ -15,9 +14,8 @@ use super::service_row::ServiceRow;
 use super::technology_row::TechnologyRow;
 use super::vpn_row::VpnRow;
 use super::WinAction;
-use crate::backend::Backend;
-use crate::connman::ServiceError;
-use crate::connman::{ConnmanError, TechnologyType};
+use crate::backend::{Backend, Outcome};
+use crate::connman::TechnologyType;
 use crate::i18n::{gettext, gettext_f};
 use crate::model::moves::{self, MoveKind, Refusal};
 use crate::model::{Availability, ServiceObject, TechnologyObject, VpnObject};
@@ -64,9 +62,6 @@ mod imp {
         pub(super) backend: OnceCell<Backend>,
         /// Handlers on the models, disconnected when the window goes.
         pub(super) handlers: RefCell<Vec<(glib::Object, glib::SignalHandlerId)>>,
-        /// Services whose connecting the person canceled: the failing
-        /// `Connect` that follows is not an error to show.
-        pub(super) canceled: RefCell<HashSet<String>>,
         /// The service being dragged, while a drag is in progress.
         pub(super) dragging: RefCell<Option<String>>,
         /// A refresh of the rows' move actions is queued.
@@ -558,34 +553,14 @@ impl Window {
             .by_type(&TechnologyType::Wifi)
     }
 
-    /// Shows that `what` failed (a short sentence: toasts are one line) with
-    /// "Details": why, in connmand's words made human, with the hint for
-    /// permission problems, and the technical error. Routine errors
-    /// (canceled, already done, in progress) are not shown.
-    /// `subject` (a network's name, shown literally) opens the details.
-    pub fn show_error(&self, what: &str, subject: Option<&str>, error: &ConnmanError) {
-        tracing::debug!("{what}: {error}");
-        if error.is_routine() {
+    /// Shows how a command ended: a failure as a toast with "Details"
+    /// (why, about what, and connmand's error); anything else says nothing.
+    pub fn show_outcome(&self, outcome: &Outcome) {
+        let Some(failure) = outcome.failure() else {
             return;
-        }
-        let title = if error.is_permission_problem() {
-            gettext("Not allowed to change the network")
-        } else {
-            what.to_owned()
         };
-        let why = gettext(&error.sentence());
-        self.show_failure(&title, subject, &why, &error.to_string());
-    }
-
-    /// A toast saying `title`, with "Details" telling `why` (about
-    /// `subject`, when given) and the `technical` error.
-    fn show_failure(&self, title: &str, subject: Option<&str>, why: &str, technical: &str) {
-        let title = title.to_owned();
-        let why = match subject {
-            Some(s) => format!("{s}: {why}"),
-            None => why.to_owned(),
-        };
-        let technical = technical.to_owned();
+        let title = failure.title.clone();
+        let (why, technical) = (failure.body(), failure.technical.clone());
         self.imp().toasts.borrow_mut().push(title.clone());
         // toast titles are markup in libadwaita 1.2
         let toast = adw::Toast::new(&glib::markup_escape_text(&title));
@@ -597,6 +572,17 @@ impl Window {
             move |_| win.show_details(&title, &why, &technical)
         ));
         self.imp().toast_overlay.add_toast(toast);
+    }
+
+    /// Runs a command of the backend and shows how it ended.
+    fn command<F: std::future::Future<Output = Outcome> + 'static>(&self, command: F) {
+        let weak = self.downgrade();
+        glib::spawn_future_local(async move {
+            let outcome = command.await;
+            if let Some(win) = weak.upgrade() {
+                win.show_outcome(&outcome);
+            }
+        });
     }
 
     /// A short message as a toast (plain text).
@@ -623,59 +609,9 @@ impl Window {
 
     /// Connects `path` (asynchronously; the row shows progress).
     pub fn connect_service(&self, path: &str) {
-        let (Some(client), Some(service)) = (self.backend().client(), self.service(path)) else {
-            return;
-        };
-        if service.pending() {
-            return;
-        }
-        service.set_pending(true);
-        self.imp().canceled.borrow_mut().remove(path);
-        let notes = self.backend().agent_notes();
-        notes.forget(path);
-        let name = text::display_name(&service.name(), service.hidden());
-        let enterprise = service.security() == "ieee8021x";
-        let weak = self.downgrade();
+        let backend = self.backend().clone();
         let path = path.to_owned();
-        glib::spawn_future_local(async move {
-            let result = client.connect_service(&path).await;
-            service.set_pending(false);
-            let Some(win) = weak.upgrade() else {
-                return;
-            };
-            // the person canceled (the row's button or the passphrase
-            // dialog), or a dialog already said why it failed: no toast
-            let canceled =
-                win.imp().canceled.borrow_mut().remove(&path) | notes.take_canceled(&path);
-            let explained = notes.take_reported(&path);
-            match result {
-                Err(e) if canceled && e.is_expected_after_cancel() => {}
-                Err(e) if explained => tracing::debug!("connecting {path}: {e} (explained)"),
-                // connmand refuses enterprise networks it has no provisioning for
-                Err(e @ ConnmanError::InvalidArguments) if enterprise => {
-                    tracing::debug!("connecting {path}: {e}");
-                    win.show_failure(
-                        &gettext("Could not connect"),
-                        Some(&name),
-                        &gettext(
-                            "This enterprise (802.1X) network needs settings that an \
-                             administrator provides in a file under /var/lib/connman; \
-                             ConnMan has none for it.",
-                        ),
-                        &e.to_string(),
-                    );
-                }
-                Err(e) => {
-                    // a wrong password: the passphrase dialog says it plainly
-                    if matches!(e, ConnmanError::Failed(_)) && wrong_key(&client, &path).await {
-                        tracing::debug!("connecting {path}: {e} (invalid-key)");
-                    } else {
-                        win.show_error(&gettext("Could not connect"), Some(&name), &e);
-                    }
-                }
-                Ok(()) => {}
-            }
-        });
+        self.command(async move { backend.connect(&path).await });
     }
 
     /// Every service row the list view made (those on screen, and around).
@@ -833,30 +769,9 @@ impl Window {
     }
 
     fn perform_move(&self, moving: &str, target: &str, kind: MoveKind) {
-        let Some(client) = self.backend().client() else {
-            return;
-        };
-        let name = self
-            .service(moving)
-            .map(|s| text::display_name(&s.name(), s.hidden()))
-            .unwrap_or_default();
-        let (moving, target) = (moving.to_owned(), target.to_owned());
-        let weak = self.downgrade();
-        // the person waits for the new order: no pacing (the VPN recipe
-        // takes several steps, so again when it is done)
         let backend = self.backend().clone();
-        backend.hurry();
-        glib::spawn_future_local(async move {
-            let result = match kind {
-                MoveKind::Before => client.move_before(&moving, &target).await,
-                MoveKind::After => client.move_after(&moving, &target).await,
-                MoveKind::VpnBelowUplink => client.vpn_below_uplink(&moving, &target).await,
-            };
-            backend.hurry();
-            if let (Err(e), Some(win)) = (result, weak.upgrade()) {
-                win.show_error(&gettext("Could not move it"), Some(&name), &e);
-            }
-        });
+        let (moving, target) = (moving.to_owned(), target.to_owned());
+        self.command(async move { backend.move_service(&moving, &target, kind).await });
     }
 
     /// Asks whether to forget the saved network `path`; forgets it
@@ -889,7 +804,7 @@ impl Window {
                 self,
                 move |_, response| {
                     if response == "forget" {
-                        win.remove_service(&path, &name);
+                        win.remove_service(&path);
                     }
                 }
             ),
@@ -939,59 +854,23 @@ impl Window {
         self.imp().forget_dialog.upgrade()
     }
 
-    fn remove_service(&self, path: &str, name: &str) {
-        let Some(client) = self.backend().client() else {
-            return;
-        };
-        let (path, name) = (path.to_owned(), name.to_owned());
-        let weak = self.downgrade();
-        glib::spawn_future_local(async move {
-            if let (Err(e), Some(win)) = (client.remove_service(&path).await, weak.upgrade()) {
-                win.show_error(&gettext("Could not forget it"), Some(&name), &e);
-            }
-        });
+    fn remove_service(&self, path: &str) {
+        let backend = self.backend().clone();
+        let path = path.to_owned();
+        self.command(async move { backend.forget(&path).await });
     }
 
     /// Disconnects `path`, or cancels its connecting.
     pub fn disconnect_service(&self, path: &str) {
-        let (Some(client), Some(service)) = (self.backend().client(), self.service(path)) else {
-            return;
-        };
-        if service.is_busy() {
-            self.imp().canceled.borrow_mut().insert(path.to_owned());
-        }
-        let name = text::display_name(&service.name(), service.hidden());
-        let weak = self.downgrade();
+        let backend = self.backend().clone();
         let path = path.to_owned();
-        glib::spawn_future_local(async move {
-            if let Err(e) = client.disconnect_service(&path).await {
-                if let Some(win) = weak.upgrade() {
-                    win.show_error(&gettext("Could not disconnect"), Some(&name), &e);
-                }
-            }
-        });
+        self.command(async move { backend.disconnect(&path).await });
     }
 
     fn scan(&self, path: &str) {
-        let Some(client) = self.backend().client() else {
-            return;
-        };
-        let Some(tech) = self.backend().models().technologies.get(path) else {
-            return;
-        };
-        if tech.scanning() {
-            return;
-        }
-        tech.set_scanning(true);
-        let weak = self.downgrade();
+        let backend = self.backend().clone();
         let path = path.to_owned();
-        glib::spawn_future_local(async move {
-            let result = client.scan(&path).await;
-            tech.set_scanning(false);
-            if let (Err(e), Some(win)) = (result, weak.upgrade()) {
-                win.show_error(&gettext("Scanning failed"), None, &e);
-            }
-        });
+        self.command(async move { backend.scan(&path).await });
     }
 
     /// Scans for wifi networks (Ctrl+R).
@@ -1002,52 +881,17 @@ impl Window {
     }
 
     fn set_powered(&self, path: &str, on: bool) {
-        let Some(client) = self.backend().client() else {
-            return;
-        };
-        let tech = self.backend().models().technologies.get(path);
-        let name = tech
-            .as_ref()
-            .map(|t| text::technology_name(&t.technology_type(), &t.name()))
-            .unwrap_or_default();
-        let weak = self.downgrade();
+        let backend = self.backend().clone();
         let path = path.to_owned();
-        glib::spawn_future_local(async move {
-            if let Err(e) = client.set_powered(&path, on).await {
-                // the switch goes back to what connmand says
-                if let Some(t) = tech {
-                    t.notify_powered();
-                }
-                if let Some(win) = weak.upgrade() {
-                    let what = if on {
-                        gettext("Could not switch it on")
-                    } else {
-                        gettext("Could not switch it off")
-                    };
-                    win.show_error(&what, Some(&name), &e);
-                }
-            }
-        });
+        self.command(async move { backend.set_powered(&path, on).await });
     }
 
     fn offline_toggled(&self, on: bool) {
-        let manager = self.backend().models().manager.clone();
-        if manager.offline_mode() == on {
+        if self.backend().models().manager.offline_mode() == on {
             return;
         }
-        let Some(client) = self.backend().client() else {
-            return;
-        };
-        let weak = self.downgrade();
-        glib::spawn_future_local(async move {
-            if let Err(e) = client.set_offline_mode(on).await {
-                let Some(win) = weak.upgrade() else {
-                    return;
-                };
-                win.imp().offline_button.set_active(manager.offline_mode());
-                win.show_error(&gettext("Could not change airplane mode"), None, &e);
-            }
-        });
+        let backend = self.backend().clone();
+        self.command(async move { backend.set_offline(on).await });
     }
 
     fn show_about(&self) {
@@ -1120,25 +964,4 @@ impl Window {
     pub fn offline_button(&self) -> gtk::ToggleButton {
         self.imp().offline_button.get()
     }
-}
-
-/// Whether the service's Connect, which just failed, failed on a wrong key.
-/// connmand sets `Error = invalid-key` (and may leave `failure` for `idle`
-/// at once, so the error is read whatever the state) before it answers the
-/// Connect; the signal may still be on its way: it is given a moment.
-async fn wrong_key(client: &crate::connman::client::Client, path: &str) -> bool {
-    let invalid = || {
-        client
-            .state()
-            .service(path)
-            .and_then(|s| s.error.as_ref())
-            .is_some_and(|e| *e == ServiceError::InvalidKey)
-    };
-    for _ in 0..5 {
-        if invalid() {
-            return true;
-        }
-        glib::timeout_future(std::time::Duration::from_millis(60)).await;
-    }
-    invalid()
 }

@@ -5,7 +5,7 @@
 //! Backend (main context) --AgentRequest--> Presenter::handle
 //!     Input         -> queue -> PassphraseDialog -> Responder<InputReply>
 //!     ReportError   -> answered at once (Ok) -> queue -> "wrong password" / error message
-//!                                                 "Try again" -> Client::connect_service
+//!                                                 "Try again" -> Backend::connect
 //!     RequestBrowser-> queue -> "Sign in" message -> launcher(url) -> Responder<BrowserReply>
 //!     Cancel        -> closes the open question of that kind, drops the moot queued ones
 //!     Release       -> closes and drops everything of that kind
@@ -23,13 +23,12 @@ use std::rc::Rc;
 use adw::prelude::*;
 
 use super::passphrase_dialog::{DialogText, PassphraseDialog};
-use crate::backend::AgentNotes;
+use crate::backend::{Backend, Outcome, WeakBackend};
 use crate::connman::agent::{
     AgentKind, AgentRequest, BrowserReply, ErrorReply, FieldType, InputReply, InputRequest,
     Responder,
 };
 use crate::connman::client::Client;
-use crate::connman::error::connect_failure;
 use crate::connman::types::Security;
 use crate::connman::ServiceError;
 use crate::i18n::{gettext, gettext_f};
@@ -68,12 +67,9 @@ enum Item {
         path: String,
         error: ServiceError,
     },
-    /// A `Connect` started here ("Try again") failed without a `ReportError`.
-    Failure {
-        kind: AgentKind,
-        path: String,
-        sentence: String,
-    },
+    /// A `Connect` started here ("Try again") failed, and no dialog said
+    /// why: `body` does.
+    Failure { kind: AgentKind, body: String },
     Browser {
         path: String,
         url: String,
@@ -151,10 +147,9 @@ struct Inner {
     queue: RefCell<VecDeque<Item>>,
     current: RefCell<Option<Shown>>,
     next_id: Cell<u64>,
-    /// Services whose prompt the person canceled (the error of their
-    /// `Connect` is routine, not a failure), and whose failure a
-    /// `ReportError` explained already. Shared with the Backend.
-    notes: RefCell<AgentNotes>,
+    /// Hears what the dialogs learn (a cancel, a reported error) and
+    /// connects again for "Try again".
+    backend: RefCell<Option<WeakBackend>>,
 }
 
 /// Shows the agents' requests. Cheap to clone; creates no widget before the
@@ -181,7 +176,7 @@ impl Presenter {
                 queue: RefCell::new(VecDeque::new()),
                 current: RefCell::new(None),
                 next_id: Cell::new(0),
-                notes: RefCell::new(AgentNotes::default()),
+                backend: RefCell::new(None),
             }),
         }
     }
@@ -203,22 +198,15 @@ impl Presenter {
         self.inner.launcher.replace(Some(Rc::new(launcher)));
     }
 
-    /// Whether the person canceled the prompt for `path` since its last
-    /// `Connect` started; forgets it. A `Connect` that then fails with an
-    /// error [`crate::connman::ConnmanError::is_expected_after_cancel`] is no
-    /// failure to show.
-    pub fn take_canceled_by_user(&self, path: &str) -> bool {
-        self.notes().take_canceled(path)
+    /// The backend that hears what the dialogs learn (the person canceled,
+    /// connmand reported an error: it decides what a failing `Connect`
+    /// means) and connects again for "Try again".
+    pub fn set_backend(&self, backend: &Backend) {
+        self.inner.backend.replace(Some(backend.downgrade()));
     }
 
-    /// Shares what the dialogs learn with whoever calls `Connect` (the
-    /// Backend's [`AgentNotes`], which the window reads).
-    pub fn set_notes(&self, notes: AgentNotes) {
-        self.inner.notes.replace(notes);
-    }
-
-    fn notes(&self) -> AgentNotes {
-        self.inner.notes.borrow().clone()
+    fn backend(&self) -> Option<Backend> {
+        self.inner.backend.borrow().as_ref()?.upgrade()
     }
 
     /// The open passphrase dialog, if one is shown.
@@ -257,8 +245,6 @@ impl Presenter {
                 if reply.is_moot() {
                     return;
                 }
-                self.notes()
-                    .forget(&service_path(request.kind, &request.path));
                 self.enqueue(Item::Input { request, reply });
             }
             AgentRequest::ReportError {
@@ -272,7 +258,9 @@ impl Presenter {
                 // wrong password. "Try again" calls Connect anew instead.
                 reply.send(ErrorReply::Ok);
                 tracing::debug!("{} reports {error} for {path}", kind.bus_name());
-                self.notes().note_reported(&service_path(kind, &path));
+                if let Some(backend) = self.backend() {
+                    backend.note_reported(&service_path(kind, &path));
+                }
                 self.enqueue(Item::Error { kind, path, error });
             }
             AgentRequest::RequestBrowser { path, url, reply } => {
@@ -372,11 +360,7 @@ impl Presenter {
             Item::Error { kind, path, error } => {
                 Dialog::Message(self.error_dialog(id, kind, &path, &error))
             }
-            Item::Failure {
-                kind,
-                path,
-                sentence,
-            } => Dialog::Message(self.failure_dialog(id, kind, &path, &sentence)),
+            Item::Failure { body, .. } => Dialog::Message(self.failure_dialog(id, &body)),
             Item::Browser { path, url, reply } => {
                 let slot: BrowserSlot = Rc::new(RefCell::new(Some(reply)));
                 let dialog = self.browser_dialog(id, &path, url, slot.clone());
@@ -433,7 +417,9 @@ impl Presenter {
         let this = self.clone();
         PassphraseDialog::new(request, &text, move |answer| {
             if answer == InputReply::Canceled {
-                this.notes().note_canceled(&service_path(kind, &path));
+                if let Some(backend) = this.backend() {
+                    backend.note_canceled(&service_path(kind, &path));
+                }
             }
             reply.send(answer);
             this.finished(id);
@@ -577,16 +563,10 @@ impl Presenter {
         self.message_with_retry(id, kind, path, &heading, &body, error.retry_can_help())
     }
 
-    fn failure_dialog(
-        &self,
-        id: u64,
-        kind: AgentKind,
-        path: &str,
-        sentence: &str,
-    ) -> adw::MessageDialog {
-        let name = self.display_name(kind, path);
-        let body = format!("{name}: {}", gettext(sentence));
-        self.message_with_retry(id, kind, path, &gettext("Could Not Connect"), &body, false)
+    fn failure_dialog(&self, id: u64, body: &str) -> adw::MessageDialog {
+        let dialog = self.message(&gettext("Could Not Connect"), body);
+        self.close_only(id, &dialog);
+        dialog
     }
 
     fn message_with_retry(
@@ -599,26 +579,33 @@ impl Presenter {
         retry: bool,
     ) -> adw::MessageDialog {
         let dialog = self.message(heading, body);
-        if retry {
-            dialog.add_response("cancel", &gettext("_Cancel"));
-            dialog.add_response("retry", &gettext("_Try Again"));
-            dialog.set_response_appearance("retry", adw::ResponseAppearance::Suggested);
-            dialog.set_default_response(Some("retry"));
-            dialog.set_close_response("cancel");
-        } else {
-            dialog.add_response("close", &gettext("_Close"));
-            dialog.set_default_response(Some("close"));
-            dialog.set_close_response("close");
+        if !retry {
+            self.close_only(id, &dialog);
+            return dialog;
         }
+        dialog.add_response("cancel", &gettext("_Cancel"));
+        dialog.add_response("retry", &gettext("_Try Again"));
+        dialog.set_response_appearance("retry", adw::ResponseAppearance::Suggested);
+        dialog.set_default_response(Some("retry"));
+        dialog.set_close_response("cancel");
         let this = self.clone();
         let service = service_path(kind, path);
         dialog.connect_response(None, move |_, response| {
             if response == "retry" {
-                this.connect(&service);
+                this.connect(kind, &service);
             }
             this.finished(id);
         });
         dialog
+    }
+
+    /// A message with "Close" alone.
+    fn close_only(&self, id: u64, dialog: &adw::MessageDialog) {
+        dialog.add_response("close", &gettext("_Close"));
+        dialog.set_default_response(Some("close"));
+        dialog.set_close_response("close");
+        let this = self.clone();
+        dialog.connect_response(None, move |_, _| this.finished(id));
     }
 
     fn browser_dialog(
@@ -673,32 +660,18 @@ impl Presenter {
     }
 
     /// Connects `path` again ("Try again"): connmand asks anew, with the
-    /// previous passphrase. Failures the agent did not explain are shown.
-    pub fn connect(&self, path: &str) {
-        let Some(client) = self.inner.client.borrow().clone() else {
+    /// previous passphrase. A failure no dialog explains is shown here.
+    fn connect(&self, kind: AgentKind, path: &str) {
+        let Some(backend) = self.backend() else {
             return;
         };
-        self.notes().forget(path);
         let this = self.clone();
         let path = path.to_owned();
         glib::spawn_future_local(async move {
-            let Err(e) = client.connect_service(&path).await else {
-                return;
-            };
-            tracing::debug!("connecting {path}: {e}");
-            let canceled = this.take_canceled_by_user(&path);
-            if this.notes().take_reported(&path) {
-                return;
-            }
-            let sentence = {
-                let state = client.state();
-                connect_failure(&e, state.service(&path), canceled)
-            };
-            if let Some(sentence) = sentence {
+            if let Outcome::Failed(failure) = backend.connect(&path).await {
                 this.enqueue(Item::Failure {
-                    kind: AgentKind::Connman,
-                    path,
-                    sentence,
+                    kind,
+                    body: failure.body(),
                 });
             }
         });

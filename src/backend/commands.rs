@@ -1,0 +1,211 @@
+//! The commands the window, the tray and the dialogs give: each asks
+//! connmand, keeps the models' "working on it" marks, and ends in one
+//! [`Outcome`] that they only show. Call them on the main context.
+
+use super::outcome::{self, Outcome};
+use super::Backend;
+use crate::connman::state::Event;
+use crate::i18n::gettext;
+use crate::model::moves::MoveKind;
+use crate::text;
+
+impl Backend {
+    /// The name of service `path` as people see it ("Hidden network" for
+    /// one without a name).
+    pub fn service_name(&self, path: &str) -> String {
+        let Some(client) = self.client() else {
+            return String::new();
+        };
+        let state = client.state();
+        state
+            .service(path)
+            .map(|s| text::display_name(s.name.as_deref().unwrap_or(""), s.is_hidden()))
+            .unwrap_or_default()
+    }
+
+    /// The name of technology `path` ("Wi-Fi").
+    fn technology_name(&self, path: &str) -> String {
+        self.models()
+            .technologies
+            .get(path)
+            .map(|t| text::technology_name(&t.technology_type(), &t.name()))
+            .unwrap_or_default()
+    }
+
+    /// Connects `path` (a network, or a VPN's service). Returns when it is
+    /// connected or failed; the service's row shows it as busy meanwhile.
+    /// A second connect of the same service while one is under way is
+    /// quiet.
+    pub async fn connect(&self, path: &str) -> Outcome {
+        let Some(client) = self.client() else {
+            return Outcome::Quiet;
+        };
+        {
+            let mut attempts = self.inner.attempts.borrow_mut();
+            if !attempts.in_flight.insert(path.to_owned()) {
+                return Outcome::Quiet;
+            }
+            attempts.canceled.remove(path);
+            attempts.reported.remove(path);
+            attempts.told.remove(path);
+        }
+        let service = self.models().services.get(path);
+        if let Some(s) = &service {
+            s.set_pending(true);
+        }
+        let result = client.connect_service(path).await;
+        let outcome = match result {
+            Ok(()) => Outcome::Done,
+            Err(e) => {
+                // what connmand said before it failed the call (the
+                // service's Error) is in the state after this
+                client.sync().await;
+                let (canceled, reported) = {
+                    let mut attempts = self.inner.attempts.borrow_mut();
+                    (
+                        attempts.canceled.remove(path),
+                        attempts.reported.remove(path),
+                    )
+                };
+                let name = self.service_name(path);
+                let state = client.state();
+                let outcome =
+                    outcome::of_connect(&e, state.service(path), &name, canceled, reported);
+                tracing::debug!("connecting {path}: {e}: {outcome:?}");
+                outcome
+            }
+        };
+        if let Some(s) = &service {
+            s.set_pending(false);
+        }
+        let mut attempts = self.inner.attempts.borrow_mut();
+        attempts.in_flight.remove(path);
+        if matches!(outcome, Outcome::Explained | Outcome::Quiet) {
+            attempts.told.insert(path.to_owned());
+        }
+        outcome
+    }
+
+    /// Disconnects `path`, or cancels its connecting (then the failing
+    /// `Connect` is the person's cancel, not a failure).
+    pub async fn disconnect(&self, path: &str) -> Outcome {
+        let Some(client) = self.client() else {
+            return Outcome::Quiet;
+        };
+        if self
+            .models()
+            .services
+            .get(path)
+            .is_some_and(|s| s.is_busy())
+        {
+            self.note_canceled(path);
+        }
+        let name = self.service_name(path);
+        let result = client.disconnect_service(path).await;
+        outcome::of_call(result, &gettext("Could not disconnect"), Some(&name))
+    }
+
+    /// Forgets the saved network `path` (`Service.Remove`).
+    pub async fn forget(&self, path: &str) -> Outcome {
+        let Some(client) = self.client() else {
+            return Outcome::Quiet;
+        };
+        let name = self.service_name(path);
+        let result = client.remove_service(path).await;
+        outcome::of_call(result, &gettext("Could not forget it"), Some(&name))
+    }
+
+    /// Switches the technology `path` on or off. When connmand refuses, the
+    /// technology's switch goes back to what connmand says.
+    pub async fn set_powered(&self, path: &str, on: bool) -> Outcome {
+        let Some(client) = self.client() else {
+            return Outcome::Quiet;
+        };
+        let name = self.technology_name(path);
+        let what = if on {
+            gettext("Could not switch it on")
+        } else {
+            gettext("Could not switch it off")
+        };
+        let outcome = outcome::of_call(client.set_powered(path, on).await, &what, Some(&name));
+        if outcome != Outcome::Done {
+            if let Some(t) = self.models().technologies.get(path) {
+                t.notify_powered();
+            }
+        }
+        outcome
+    }
+
+    /// Airplane mode on or off.
+    pub async fn set_offline(&self, on: bool) -> Outcome {
+        let Some(client) = self.client() else {
+            return Outcome::Quiet;
+        };
+        let result = client.set_offline_mode(on).await;
+        let outcome = outcome::of_call(result, &gettext("Could not change airplane mode"), None);
+        if outcome != Outcome::Done {
+            self.models().manager.notify_offline_mode();
+        }
+        outcome
+    }
+
+    /// Scans for networks with technology `path`; its row shows the scan.
+    /// A scan while one is under way is quiet.
+    pub async fn scan(&self, path: &str) -> Outcome {
+        let (Some(client), Some(tech)) = (self.client(), self.models().technologies.get(path))
+        else {
+            return Outcome::Quiet;
+        };
+        if tech.scanning() {
+            return Outcome::Quiet;
+        }
+        tech.set_scanning(true);
+        let result = client.scan(path).await;
+        tech.set_scanning(false);
+        outcome::of_call(result, &gettext("Could not scan for networks"), None)
+    }
+
+    /// Moves `moving` next to `target` as the move rules decided
+    /// ([`crate::model::moves`]); the list then shows connmand's order, at
+    /// once rather than at the strength storm's pace.
+    pub async fn move_service(&self, moving: &str, target: &str, kind: MoveKind) -> Outcome {
+        let Some(client) = self.client() else {
+            return Outcome::Quiet;
+        };
+        let name = self.service_name(moving);
+        self.hurry();
+        let result = match kind {
+            MoveKind::Before => client.move_before(moving, target).await,
+            MoveKind::After => client.move_after(moving, target).await,
+            MoveKind::VpnBelowUplink => client.vpn_below_uplink(moving, target).await,
+        };
+        // the VPN recipe takes several steps: again when it is done
+        self.hurry();
+        outcome::of_call(result, &gettext("Could not move it"), Some(&name))
+    }
+
+    /// Follows the attempts of connmand's own: a service that connects again
+    /// after a failure a dialog told has a new failure to tell.
+    pub(super) fn follow_attempts(&self, event: &Event) {
+        let Event::ServiceChanged { path, property } = event else {
+            return;
+        };
+        if property != "State" {
+            return;
+        }
+        let told = {
+            let attempts = self.inner.attempts.borrow();
+            attempts.told.contains(path) && !attempts.in_flight.contains(path)
+        };
+        let Some(client) = self.client().filter(|_| told) else {
+            return;
+        };
+        let connecting = client
+            .state()
+            .service(path)
+            .is_some_and(|s| s.state.is_connecting());
+        if connecting {
+            self.inner.attempts.borrow_mut().told.remove(path);
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! How a command ended: decided once, here, for the window, the tray and
+//! the dialogs, which only show it.
+//!
+//! What a failed `Connect` means depends on what happened around it:
+//! - the person canceled the prompt (or the row's button): connmand then
+//!   fails the call with `InvalidArguments` (`Failed` for hidden networks),
+//!   which is no failure;
+//! - connmand reported the failure to Connie's agent (`ReportError`: a wrong
+//!   password, a refused sign-in, any failure of a connect we asked for): the
+//!   agent's dialog says why, and offers to try again, which connects anew
+//!   (the next prompt then carries the previous passphrase); nothing else
+//!   repeats it;
+//! - otherwise the error becomes a sentence, with the cases connmand leaves
+//!   unexplained (an 802.1X network without provisioning) explained.
+//!
+//! connmand sets the service's `Error` before it fails the call and reports
+//! it; the backend reads it after [`crate::connman::client::Client::sync`],
+//! so the decision never depends on timing.
+
+use crate::connman::types::{Security, ServiceProps};
+use crate::connman::ConnmanError;
+use crate::i18n::gettext;
+
+/// What a command came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// It was done (connmand's state shows the rest).
+    Done,
+    /// Nothing to tell: the person canceled, or it was so already, or is
+    /// under way.
+    Quiet,
+    /// The agent's dialog says why it failed.
+    Explained,
+    /// It failed: tell the person.
+    Failed(Failure),
+}
+
+impl Outcome {
+    /// The failure to show, if there is one.
+    pub fn failure(&self) -> Option<&Failure> {
+        match self {
+            Outcome::Failed(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+/// A failure, in words: the same for a toast, a notification and a dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// What failed ("Could not connect"), or that the system refused.
+    pub title: String,
+    /// What it was about (a network's name, shown literally), if anything.
+    pub subject: Option<String>,
+    /// Why, as a sentence for people.
+    pub why: String,
+    /// connmand's error, for the details.
+    pub technical: String,
+}
+
+impl Failure {
+    /// The failure of `what` on `subject`, from connmand's `error`.
+    pub fn new(what: &str, subject: Option<&str>, error: &ConnmanError) -> Failure {
+        Failure::said(what, subject, gettext(&error.sentence()), error)
+    }
+
+    /// Like [`Failure::new`] with the sentence `why` given.
+    pub fn said(what: &str, subject: Option<&str>, why: String, error: &ConnmanError) -> Failure {
+        let title = if error.is_permission_problem() {
+            gettext("Not allowed to change the network")
+        } else {
+            what.to_owned()
+        };
+        Failure {
+            title,
+            subject: subject.map(str::to_owned),
+            why,
+            technical: error.to_string(),
+        }
+    }
+
+    /// Why, about what: "NAME: sentence", or the sentence alone.
+    pub fn body(&self) -> String {
+        match &self.subject {
+            Some(s) => format!("{s}: {}", self.why),
+            None => self.why.clone(),
+        }
+    }
+}
+
+/// What an ordinary command (disconnect, power, scan, move…) came to:
+/// routine errors are quiet, the rest are failures of `what`.
+pub fn of_call(result: Result<(), ConnmanError>, what: &str, subject: Option<&str>) -> Outcome {
+    match result {
+        Ok(()) => Outcome::Done,
+        Err(e) if e.is_routine() => Outcome::Quiet,
+        Err(e) => Outcome::Failed(Failure::new(what, subject, &e)),
+    }
+}
+
+/// What a failed `Connect` came to. `service` is the service as connmand
+/// reports it once the failure's signals have arrived; `canceled`, whether
+/// the person canceled this attempt; `reported`, whether connmand reported
+/// an error for it to the agent.
+pub fn of_connect(
+    error: &ConnmanError,
+    service: Option<&ServiceProps>,
+    name: &str,
+    canceled: bool,
+    reported: bool,
+) -> Outcome {
+    if error.is_routine() || (canceled && error.is_expected_after_cancel()) {
+        return Outcome::Quiet;
+    }
+    // connmand sets Error, then reports it to the agent of whoever asked
+    // for the Connect (us): the agent's dialog tells it
+    if reported || service.is_some_and(|s| s.error.is_some()) {
+        return Outcome::Explained;
+    }
+    let what = gettext("Could not connect");
+    let enterprise = service.is_some_and(|s| s.security.contains(&Security::Ieee8021x));
+    if enterprise && *error == ConnmanError::InvalidArguments {
+        let why = gettext(
+            "This network uses enterprise (802.1X) security, which ConnMan can only join with a \
+             provisioning file for it in /var/lib/connman. Ask the network's administrator for \
+             the settings.",
+        );
+        return Outcome::Failed(Failure::said(&what, Some(name), why, error));
+    }
+    Outcome::Failed(Failure::new(&what, Some(name), error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connman::ServiceError;
+
+    fn service(error: Option<ServiceError>, security: Vec<Security>) -> ServiceProps {
+        ServiceProps {
+            error,
+            security,
+            ..ServiceProps::default()
+        }
+    }
+
+    #[test]
+    fn a_cancel_is_quiet() {
+        for e in [
+            ConnmanError::InvalidArguments,
+            ConnmanError::Failed(None),
+            ConnmanError::OperationAborted,
+        ] {
+            assert_eq!(of_connect(&e, None, "Lab", true, false), Outcome::Quiet);
+        }
+        // not canceled: InvalidArguments is a failure
+        let failed = of_connect(&ConnmanError::InvalidArguments, None, "Lab", false, false);
+        assert!(failed.failure().is_some());
+    }
+
+    #[test]
+    fn a_reported_error_is_explained_by_the_dialog() {
+        let wrong_key = service(Some(ServiceError::InvalidKey), vec![Security::Psk]);
+        let e = ConnmanError::Failed(Some("Input/output error".into()));
+        assert_eq!(
+            of_connect(&e, Some(&wrong_key), "Lab", false, false),
+            Outcome::Explained
+        );
+        let clean = service(None, vec![Security::Psk]);
+        assert_eq!(
+            of_connect(&e, Some(&clean), "Lab", false, true),
+            Outcome::Explained
+        );
+    }
+
+    #[test]
+    fn an_unprovisioned_enterprise_network_says_why() {
+        let eap = service(None, vec![Security::Ieee8021x]);
+        let outcome = of_connect(
+            &ConnmanError::InvalidArguments,
+            Some(&eap),
+            "Campus",
+            false,
+            false,
+        );
+        let failure = outcome.failure().expect("a failure");
+        assert!(failure.why.contains("/var/lib/connman"), "{failure:?}");
+        assert_eq!(failure.subject.as_deref(), Some("Campus"));
+        assert!(failure.body().starts_with("Campus: "));
+    }
+
+    #[test]
+    fn permission_problems_say_so_in_the_title() {
+        let e = ConnmanError::PermissionDenied(None);
+        let failure = Failure::new("Could not switch it on", Some("Wi-Fi"), &e);
+        assert_eq!(failure.title, "Not allowed to change the network");
+        assert_eq!(failure.subject.as_deref(), Some("Wi-Fi"));
+    }
+
+    #[test]
+    fn routine_calls_are_quiet() {
+        assert_eq!(
+            of_call(Err(ConnmanError::AlreadyEnabled), "x", None),
+            Outcome::Quiet
+        );
+        assert_eq!(of_call(Ok(()), "x", None), Outcome::Done);
+        assert!(of_call(Err(ConnmanError::NoCarrier), "x", None)
+            .failure()
+            .is_some());
+    }
+}
