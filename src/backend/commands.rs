@@ -2,6 +2,8 @@
 //! connmand, keeps the models' "working on it" marks, and ends in one
 //! [`Outcome`] that they only show. Call them on the main context.
 
+use futures_lite::future::{BoxedLocal, FutureExt};
+
 use super::outcome::{self, Outcome};
 use super::Backend;
 use crate::connman::state::Event;
@@ -32,18 +34,18 @@ impl Backend {
             .unwrap_or_default()
     }
 
-    /// Connects `path` (a network, or a VPN's service). Returns when it is
-    /// connected or failed; the service's row shows it as busy meanwhile.
-    /// A second connect of the same service while one is under way is
-    /// quiet.
-    pub async fn connect(&self, path: &str) -> Outcome {
+    /// Connects `path` (a network, or a VPN's service). The service's row
+    /// shows it as busy at once (before the returned future first runs);
+    /// the future ends when it is connected or failed. A second connect of
+    /// the same service while one is under way is quiet.
+    pub fn connect(&self, path: &str) -> BoxedLocal<Outcome> {
         let Some(client) = self.client() else {
-            return Outcome::Quiet;
+            return quiet();
         };
         {
             let mut attempts = self.inner.attempts.borrow_mut();
             if !attempts.in_flight.insert(path.to_owned()) {
-                return Outcome::Quiet;
+                return quiet();
             }
             attempts.canceled.remove(path);
             attempts.reported.remove(path);
@@ -53,37 +55,40 @@ impl Backend {
         if let Some(s) = &service {
             s.set_pending(true);
         }
-        let result = client.connect_service(path).await;
-        let outcome = match result {
-            Ok(()) => Outcome::Done,
-            Err(e) => {
-                // what connmand said before it failed the call (the
-                // service's Error) is in the state after this
-                client.sync().await;
-                let (canceled, reported) = {
-                    let mut attempts = self.inner.attempts.borrow_mut();
-                    (
-                        attempts.canceled.remove(path),
-                        attempts.reported.remove(path),
-                    )
-                };
-                let name = self.service_name(path);
-                let state = client.state();
-                let outcome =
-                    outcome::of_connect(&e, state.service(path), &name, canceled, reported);
-                tracing::debug!("connecting {path}: {e}: {outcome:?}");
-                outcome
+        let (this, path) = (self.clone(), path.to_owned());
+        async move {
+            let outcome = match client.connect_service(&path).await {
+                Ok(()) => Outcome::Done,
+                Err(e) => {
+                    // what connmand said before it failed the call (the
+                    // service's Error) is in the state after this
+                    client.sync().await;
+                    let (canceled, reported) = {
+                        let mut attempts = this.inner.attempts.borrow_mut();
+                        (
+                            attempts.canceled.remove(&path),
+                            attempts.reported.remove(&path),
+                        )
+                    };
+                    let name = this.service_name(&path);
+                    let state = client.state();
+                    let outcome =
+                        outcome::of_connect(&e, state.service(&path), &name, canceled, reported);
+                    tracing::debug!("connecting {path}: {e}: {outcome:?}");
+                    outcome
+                }
+            };
+            if let Some(s) = &service {
+                s.set_pending(false);
             }
-        };
-        if let Some(s) = &service {
-            s.set_pending(false);
+            let mut attempts = this.inner.attempts.borrow_mut();
+            attempts.in_flight.remove(&path);
+            if matches!(outcome, Outcome::Explained | Outcome::Quiet) {
+                attempts.told.insert(path);
+            }
+            outcome
         }
-        let mut attempts = self.inner.attempts.borrow_mut();
-        attempts.in_flight.remove(path);
-        if matches!(outcome, Outcome::Explained | Outcome::Quiet) {
-            attempts.told.insert(path.to_owned());
-        }
-        outcome
+        .boxed_local()
     }
 
     /// Disconnects `path`, or cancels its connecting (then the failing
@@ -149,20 +154,25 @@ impl Backend {
         outcome
     }
 
-    /// Scans for networks with technology `path`; its row shows the scan.
-    /// A scan while one is under way is quiet.
-    pub async fn scan(&self, path: &str) -> Outcome {
+    /// Scans for networks with technology `path`; its row shows the scan at
+    /// once (before the returned future first runs). A scan while one is
+    /// under way is quiet.
+    pub fn scan(&self, path: &str) -> BoxedLocal<Outcome> {
         let (Some(client), Some(tech)) = (self.client(), self.models().technologies.get(path))
         else {
-            return Outcome::Quiet;
+            return quiet();
         };
         if tech.scanning() {
-            return Outcome::Quiet;
+            return quiet();
         }
         tech.set_scanning(true);
-        let result = client.scan(path).await;
-        tech.set_scanning(false);
-        outcome::of_call(result, &gettext("Could not scan for networks"), None)
+        let path = path.to_owned();
+        async move {
+            let result = client.scan(&path).await;
+            tech.set_scanning(false);
+            outcome::of_call(result, &gettext("Could not scan for networks"), None)
+        }
+        .boxed_local()
     }
 
     /// Moves `moving` next to `target` as the move rules decided
@@ -208,4 +218,9 @@ impl Backend {
             self.inner.attempts.borrow_mut().told.remove(path);
         }
     }
+}
+
+/// A command that had nothing to do.
+fn quiet() -> BoxedLocal<Outcome> {
+    std::future::ready(Outcome::Quiet).boxed_local()
 }

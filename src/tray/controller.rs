@@ -326,9 +326,7 @@ impl Tray {
             Command::Quit => return (hooks.window)(WindowRequest::Quit),
             Command::HostAppeared => return self.set_host(true),
             Command::HostGone => return self.set_host(false),
-            Command::Connect(path) | Command::ConnectHidden(path) => {
-                async move { backend.connect(&path).await }.boxed_local()
-            }
+            Command::Connect(path) | Command::ConnectHidden(path) => backend.connect(&path),
             Command::Disconnect(path) => {
                 async move { backend.disconnect(&path).await }.boxed_local()
             }
@@ -336,7 +334,7 @@ impl Tray {
                 async move { backend.set_powered(&path, on).await }.boxed_local()
             }
             Command::SetOffline(on) => async move { backend.set_offline(on).await }.boxed_local(),
-            Command::Rescan(path) => async move { backend.scan(&path).await }.boxed_local(),
+            Command::Rescan(path) => backend.scan(&path),
         };
         let this = self.clone();
         glib::spawn_future_local(async move { this.tell(&outcome.await) });

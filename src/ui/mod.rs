@@ -55,6 +55,20 @@ pub enum WinAction {
     /// Connects the wifi technology's hidden service (the agent asks the name).
     ConnectHidden,
     About,
+    /// `(sb)`: a service path, and whether down (else up) one place.
+    MoveStep,
+    /// `s`: a service path, whose details page opens.
+    ShowService,
+    /// `s`: a saved service to forget, after asking.
+    ForgetService,
+    /// A row's service changed: the rows' moves are worked out again.
+    RefreshMoves,
+    /// `s`: a drag of this service began.
+    DragBegan,
+    /// The drag ended (dropped or not).
+    DragEnded,
+    /// The drag ended nowhere: say why the last place hovered was refused.
+    DragCanceled,
 }
 
 impl WinAction {
@@ -67,6 +81,13 @@ impl WinAction {
             WinAction::Rescan => "win.rescan",
             WinAction::ConnectHidden => "win.connect-hidden",
             WinAction::About => "win.about",
+            WinAction::MoveStep => "win.move-step",
+            WinAction::ShowService => "win.show-service",
+            WinAction::ForgetService => "win.forget-service",
+            WinAction::RefreshMoves => "win.refresh-moves",
+            WinAction::DragBegan => "win.drag-began",
+            WinAction::DragEnded => "win.drag-ended",
+            WinAction::DragCanceled => "win.drag-canceled",
         }
     }
 }

@@ -9,8 +9,7 @@ use adw::subclass::prelude::*;
 use gtk::prelude::*;
 use gtk::{glib, CompositeTemplate};
 
-use super::window::Window;
-use super::RowAction;
+use super::{RowAction, WinAction};
 use crate::connman::{ServiceError, ServiceType};
 use crate::model::ServiceObject;
 use crate::text;
@@ -59,16 +58,16 @@ mod imp {
         fn class_init(klass: &mut Self::Class) {
             klass.bind_template();
             klass.install_action(RowAction::MoveUp.detailed(), None, |row, _, _| {
-                row.with_window(|win, path| win.move_step(path, false));
+                row.tell_window(WinAction::MoveStep, |p| (p, false).to_variant());
             });
             klass.install_action(RowAction::MoveDown.detailed(), None, |row, _, _| {
-                row.with_window(|win, path| win.move_step(path, true));
+                row.tell_window(WinAction::MoveStep, |p| (p, true).to_variant());
             });
             klass.install_action(RowAction::Details.detailed(), None, |row, _, _| {
-                row.with_window(|win, path| win.show_service(path));
+                row.tell_window(WinAction::ShowService, |p| p.to_variant());
             });
             klass.install_action(RowAction::Forget.detailed(), None, |row, _, _| {
-                row.with_window(|win, path| win.forget_service(path));
+                row.tell_window(WinAction::ForgetService, |p| p.to_variant());
             });
         }
 
@@ -78,6 +77,32 @@ mod imp {
     }
 
     impl ObjectImpl for ServiceRow {
+        /// What a drag and drop over this row asks of whoever orders the
+        /// services (the window): `drop-allowed (target, before) -> bool`,
+        /// whether the service being dragged may go there; `drop-service
+        /// (moving, target, before) -> bool`, the drop itself (false when
+        /// refused).
+        fn signals() -> &'static [glib::subclass::Signal] {
+            static SIGNALS: std::sync::OnceLock<Vec<glib::subclass::Signal>> =
+                std::sync::OnceLock::new();
+            SIGNALS.get_or_init(|| {
+                vec![
+                    glib::subclass::Signal::builder("drop-allowed")
+                        .param_types([String::static_type(), bool::static_type()])
+                        .return_type::<bool>()
+                        .build(),
+                    glib::subclass::Signal::builder("drop-service")
+                        .param_types([
+                            String::static_type(),
+                            String::static_type(),
+                            bool::static_type(),
+                        ])
+                        .return_type::<bool>()
+                        .build(),
+                ]
+            })
+        }
+
         fn constructed(&self) {
             self.parent_constructed();
             let row = self.obj();
@@ -193,9 +218,7 @@ impl ServiceRow {
             return;
         }
         self.update();
-        if let Some(win) = self.root().and_downcast::<Window>() {
-            win.schedule_refresh_moves();
-        }
+        let _ = self.activate_action(WinAction::RefreshMoves.detailed(), None);
     }
 
     fn show_icon(&self, s: &ServiceObject) {
@@ -287,10 +310,21 @@ impl ServiceRow {
         self.enable(RowAction::MoveDown, down);
     }
 
-    fn with_window(&self, f: impl FnOnce(&Window, &str)) {
-        if let (Some(win), Some(s)) = (self.root().and_downcast::<Window>(), self.service()) {
-            f(&win, &s.path());
+    /// Activates the window's `action` about this row's service, with the
+    /// parameter `param` makes of its path.
+    fn tell_window(&self, action: WinAction, param: impl FnOnce(String) -> glib::Variant) {
+        if let Some(s) = self.service() {
+            let _ = self.activate_action(action.detailed(), Some(&param(s.path())));
         }
+    }
+
+    /// Asks the window (the `drop-allowed` signal's handler) whether the
+    /// service being dragged may go before (`before`) or after this row's.
+    fn drop_allowed(&self, before: bool) -> bool {
+        let Some(s) = self.service() else {
+            return false;
+        };
+        self.emit_by_name::<bool>("drop-allowed", &[&s.path(), &before])
     }
 
     fn attach_drag_and_drop(&self, card: &gtk::Widget) {
@@ -317,16 +351,14 @@ impl ServiceRow {
                 let icon = gtk::WidgetPaintable::new(Some(&card));
                 let (x, y) = row.imp().grab.get();
                 source.set_icon(Some(&icon), x as i32, y as i32);
-                row.with_window(|win, path| win.drag_began(path));
+                row.tell_window(WinAction::DragBegan, |p| p.to_variant());
             }
         ));
         source.connect_drag_end(glib::clone!(
             #[weak(rename_to = row)]
             self,
             move |_, _, _| {
-                if let Some(win) = row.root().and_downcast::<Window>() {
-                    win.drag_ended();
-                }
+                let _ = row.activate_action(WinAction::DragEnded.detailed(), None);
             }
         ));
         source.connect_drag_cancel(glib::clone!(
@@ -336,9 +368,7 @@ impl ServiceRow {
             false,
             move |_, _, reason| {
                 if reason == gtk::gdk::DragCancelReason::NoTarget {
-                    if let Some(win) = row.root().and_downcast::<Window>() {
-                        win.drag_canceled();
-                    }
+                    let _ = row.activate_action(WinAction::DragCanceled.detailed(), None);
                 }
                 false
             }
@@ -354,11 +384,7 @@ impl ServiceRow {
             move |_: &gtk::DropTarget, _: f64, y: f64| {
                 let card = row.parent().unwrap_or_else(|| row.clone().upcast());
                 let before = y < f64::from(card.height()) / 2.0;
-                let allowed = row
-                    .root()
-                    .and_downcast::<Window>()
-                    .zip(row.service())
-                    .is_some_and(|(win, s)| win.drop_allowed(&s.path(), before));
+                let allowed = row.drop_allowed(before);
                 row.mark_drop(allowed.then_some(before));
                 if allowed {
                     gtk::gdk::DragAction::MOVE
@@ -383,14 +409,10 @@ impl ServiceRow {
                 row.mark_drop(None);
                 let card = row.parent().unwrap_or_else(|| row.clone().upcast());
                 let before = y < f64::from(card.height()) / 2.0;
-                let (Ok(moving), Some(win), Some(s)) = (
-                    value.get::<String>(),
-                    row.root().and_downcast::<Window>(),
-                    row.service(),
-                ) else {
+                let (Ok(moving), Some(s)) = (value.get::<String>(), row.service()) else {
                     return false;
                 };
-                win.drop_service(&moving, &s.path(), before)
+                row.emit_by_name::<bool>("drop-service", &[&moving, &s.path(), &before])
             }
         ));
         card.add_controller(target);

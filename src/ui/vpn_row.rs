@@ -114,8 +114,6 @@ impl VpnRow {
             button.set_tooltip_text(Some(&described));
         }
         // its routes and state decide which moves connmand allows
-        if let Some(win) = self.root().and_downcast::<super::Window>() {
-            win.schedule_refresh_moves();
-        }
+        let _ = self.activate_action(super::WinAction::RefreshMoves.detailed(), None);
     }
 }

@@ -127,6 +127,51 @@ mod imp {
             klass.install_action(WinAction::About.detailed(), None, |win, _, _| {
                 win.show_about();
             });
+            klass.install_action(
+                WinAction::MoveStep.detailed(),
+                Some(&<(String, bool)>::static_variant_type()),
+                |win, _, p| {
+                    if let Some((path, down)) = p.and_then(|v| v.get::<(String, bool)>()) {
+                        win.move_step(&path, down);
+                    }
+                },
+            );
+            klass.install_action(
+                WinAction::ShowService.detailed(),
+                Some(glib::VariantTy::STRING),
+                move |win, _, p| {
+                    if let Some(p) = path(p) {
+                        win.show_service(&p);
+                    }
+                },
+            );
+            klass.install_action(
+                WinAction::ForgetService.detailed(),
+                Some(glib::VariantTy::STRING),
+                move |win, _, p| {
+                    if let Some(p) = path(p) {
+                        win.forget_service(&p);
+                    }
+                },
+            );
+            klass.install_action(WinAction::RefreshMoves.detailed(), None, |win, _, _| {
+                win.schedule_refresh_moves();
+            });
+            klass.install_action(
+                WinAction::DragBegan.detailed(),
+                Some(glib::VariantTy::STRING),
+                move |win, _, p| {
+                    if let Some(p) = path(p) {
+                        win.drag_began(&p);
+                    }
+                },
+            );
+            klass.install_action(WinAction::DragEnded.detailed(), None, |win, _, _| {
+                win.drag_ended();
+            });
+            klass.install_action(WinAction::DragCanceled.detailed(), None, |win, _, _| {
+                win.drag_canceled();
+            });
         }
 
         fn instance_init(obj: &glib::subclass::InitializingObject<Self>) {
@@ -323,12 +368,18 @@ impl Window {
         let imp = self.imp();
         let services = self.backend().models().services.clone();
         let factory = gtk::SignalListItemFactory::new();
-        factory.connect_setup(|_, item| {
-            let item = item
-                .downcast_ref::<gtk::ListItem>()
-                .expect("a ListView makes ListItems");
-            item.set_child(Some(&ServiceRow::new()));
-        });
+        factory.connect_setup(glib::clone!(
+            #[weak(rename_to = win)]
+            self,
+            move |_, item| {
+                let item = item
+                    .downcast_ref::<gtk::ListItem>()
+                    .expect("a ListView makes ListItems");
+                let row = ServiceRow::new();
+                win.follow_drops(&row);
+                item.set_child(Some(&row));
+            }
+        ));
         factory.connect_bind(glib::clone!(
             #[weak(rename_to = win)]
             self,
@@ -609,9 +660,7 @@ impl Window {
 
     /// Connects `path` (asynchronously; the row shows progress).
     pub fn connect_service(&self, path: &str) {
-        let backend = self.backend().clone();
-        let path = path.to_owned();
-        self.command(async move { backend.connect(&path).await });
+        self.command(self.backend().connect(path));
     }
 
     /// Every service row the list view made (those on screen, and around).
@@ -681,6 +730,33 @@ impl Window {
     /// The service being dragged, if any.
     pub fn dragging(&self) -> Option<String> {
         self.imp().dragging.borrow().clone()
+    }
+
+    /// Answers a service row's drag-and-drop questions (its `drop-allowed`
+    /// and `drop-service` signals).
+    fn follow_drops(&self, row: &ServiceRow) {
+        row.connect_closure(
+            "drop-allowed",
+            false,
+            glib::closure_local!(
+                #[watch(rename_to = win)]
+                self,
+                move |_: ServiceRow, target: String, before: bool| -> bool {
+                    win.drop_allowed(&target, before)
+                }
+            ),
+        );
+        row.connect_closure(
+            "drop-service",
+            false,
+            glib::closure_local!(
+                #[watch(rename_to = win)]
+                self,
+                move |_: ServiceRow, moving: String, target: String, before: bool| -> bool {
+                    win.drop_service(&moving, &target, before)
+                }
+            ),
+        );
     }
 
     /// Whether the service being dragged may be dropped before (`before`)
@@ -868,9 +944,7 @@ impl Window {
     }
 
     fn scan(&self, path: &str) {
-        let backend = self.backend().clone();
-        let path = path.to_owned();
-        self.command(async move { backend.scan(&path).await });
+        self.command(self.backend().scan(path));
     }
 
     /// Scans for wifi networks (Ctrl+R).

@@ -666,9 +666,9 @@ impl Presenter {
             return;
         };
         let this = self.clone();
-        let path = path.to_owned();
+        let connect = backend.connect(path);
         glib::spawn_future_local(async move {
-            if let Outcome::Failed(failure) = backend.connect(&path).await {
+            if let Outcome::Failed(failure) = connect.await {
                 this.enqueue(Item::Failure {
                     kind,
                     body: failure.body(),
