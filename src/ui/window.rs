@@ -67,8 +67,6 @@ mod imp {
         /// A refresh of the rows' move actions is queued.
         pub(super) refresh_queued: Cell<bool>,
         pub(super) forget_dialog: glib::WeakRef<adw::MessageDialog>,
-        /// The titles of the toasts shown, oldest first.
-        pub(super) toasts: RefCell<Vec<String>>,
         /// Why the place last hovered in a drag would be refused.
         pub(super) last_refusal: Cell<Option<Refusal>>,
     }
@@ -180,6 +178,18 @@ mod imp {
     }
 
     impl ObjectImpl for Window {
+        /// `toast (title)`: a toast was put up (failures, refused moves,
+        /// notices), for whoever wants to hear what the window says.
+        fn signals() -> &'static [glib::subclass::Signal] {
+            static SIGNALS: std::sync::OnceLock<Vec<glib::subclass::Signal>> =
+                std::sync::OnceLock::new();
+            SIGNALS.get_or_init(|| {
+                vec![glib::subclass::Signal::builder("toast")
+                    .param_types([String::static_type()])
+                    .build()]
+            })
+        }
+
         fn dispose(&self) {
             for (obj, handler) in self.handlers.take() {
                 obj.disconnect(handler);
@@ -612,17 +622,24 @@ impl Window {
         };
         let title = failure.title.clone();
         let (why, technical) = (failure.body(), failure.technical.clone());
-        self.imp().toasts.borrow_mut().push(title.clone());
-        // toast titles are markup in libadwaita 1.2
-        let toast = adw::Toast::new(&glib::markup_escape_text(&title));
-        toast.set_timeout(8);
+        let toast = self.toast(&title, 8);
         toast.set_button_label(Some(&gettext("Details")));
         toast.connect_button_clicked(glib::clone!(
             #[weak(rename_to = win)]
             self,
             move |_| win.show_details(&title, &why, &technical)
         ));
-        self.imp().toast_overlay.add_toast(toast);
+    }
+
+    /// Puts up a toast saying `title` (plain text) for `timeout` seconds (0:
+    /// until dismissed), and tells the `toast` signal.
+    fn toast(&self, title: &str, timeout: u32) -> adw::Toast {
+        // toast titles are markup in libadwaita 1.2
+        let toast = adw::Toast::new(&glib::markup_escape_text(title));
+        toast.set_timeout(timeout);
+        self.imp().toast_overlay.add_toast(toast.clone());
+        self.emit_by_name::<()>("toast", &[&title]);
+        toast
     }
 
     /// Runs a command of the backend and shows how it ended.
@@ -638,10 +655,7 @@ impl Window {
 
     /// A short message as a toast (plain text).
     pub fn show_notice(&self, text: &str) {
-        self.imp().toasts.borrow_mut().push(text.to_owned());
-        let toast = adw::Toast::new(&glib::markup_escape_text(text));
-        toast.set_timeout(0);
-        self.imp().toast_overlay.add_toast(toast);
+        self.toast(text, 0);
     }
 
     fn show_details(&self, title: &str, why: &str, technical: &str) {
@@ -802,11 +816,7 @@ impl Window {
     }
 
     fn refuse_move(&self, why: Refusal) {
-        let sentence = gettext(why.sentence());
-        self.imp().toasts.borrow_mut().push(sentence.clone());
-        let toast = adw::Toast::new(&glib::markup_escape_text(&sentence));
-        toast.set_timeout(6);
-        self.imp().toast_overlay.add_toast(toast);
+        self.toast(&gettext(why.sentence()), 6);
     }
 
     /// "Move up" (`down` false) or "Move down" of `path`, refused with the
@@ -918,11 +928,6 @@ impl Window {
         let imp = self.imp();
         (imp.pages.visible_child().as_ref() == Some(imp.details_page.upcast_ref()))
             .then(|| imp.details_page.get())
-    }
-
-    /// The titles of the toasts shown so far, oldest first.
-    pub fn toasts_shown(&self) -> Vec<String> {
-        self.imp().toasts.borrow().clone()
     }
 
     /// The open "Forget?" dialog, if any.

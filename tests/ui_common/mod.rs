@@ -80,3 +80,17 @@ pub async fn count_strength_signals(
     });
     (seen, task)
 }
+
+/// Every toast `win` puts up from now on (its `toast` signal), oldest first.
+pub fn record_toasts(win: &Window) -> std::rc::Rc<std::cell::RefCell<Vec<String>>> {
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let record = seen.clone();
+    win.connect_closure(
+        "toast",
+        false,
+        glib::closure_local!(move |_: Window, title: String| {
+            record.borrow_mut().push(title);
+        }),
+    );
+    seen
+}
