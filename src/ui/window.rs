@@ -3,6 +3,10 @@
 //! its order. When ConnMan is not there it says so, and fills itself in when
 //! connmand appears.
 
+mod commands;
+mod header;
+mod reorder;
+
 use std::cell::{Cell, OnceCell, RefCell};
 
 use adw::prelude::*;
@@ -14,12 +18,10 @@ use super::service_row::ServiceRow;
 use super::technology_row::TechnologyRow;
 use super::vpn_row::VpnRow;
 use super::WinAction;
-use crate::backend::{Backend, Outcome};
-use crate::connman::TechnologyType;
-use crate::i18n::{gettext, gettext_f};
-use crate::model::moves::{self, MoveKind, Refusal};
-use crate::model::{Availability, ServiceObject, TechnologyObject, VpnObject};
-use crate::text;
+use crate::backend::Backend;
+use crate::i18n::gettext;
+use crate::model::moves::Refusal;
+use crate::model::{ServiceObject, TechnologyObject, VpnObject};
 
 mod imp {
     use super::*;
@@ -523,14 +525,6 @@ impl Window {
         self.imp().hidden_button.get()
     }
 
-    /// Connects the hidden wifi service: connmand then asks the agent for
-    /// the network's name (and passphrase).
-    pub fn connect_hidden(&self) {
-        if let Some(s) = self.hidden_service() {
-            self.connect_service(&s.path());
-        }
-    }
-
     fn update_services_page(&self) {
         let imp = self.imp();
         let empty = self.backend().models().services.n_items() == 0;
@@ -538,365 +532,13 @@ impl Window {
             .set_visible_child_name(if empty { "empty" } else { "list" });
     }
 
-    fn setup_header(&self) {
-        let imp = self.imp();
-        let manager = self.backend().models().manager.clone();
-        let handler = manager.connect_notify_local(
-            None,
-            glib::clone!(
-                #[weak(rename_to = win)]
-                self,
-                move |_, _| {
-                    win.update_header();
-                    win.update_vpn_section();
-                }
-            ),
-        );
-        self.keep(&manager, handler);
-        imp.offline_button.connect_toggled(glib::clone!(
-            #[weak(rename_to = win)]
-            self,
-            move |button| win.offline_toggled(button.is_active())
-        ));
-        self.update_header();
-    }
-
-    fn update_header(&self) {
-        let imp = self.imp();
-        let m = &self.backend().models().manager;
-        let availability = m.availability();
-        let (title, subtitle) =
-            text::header(availability, &m.manager_state(), m.offline_mode(), &m.via());
-        imp.title_label.set_label(&title);
-        imp.subtitle_label
-            .set_label(subtitle.as_deref().unwrap_or_default());
-        imp.subtitle_label.set_visible(subtitle.is_some());
-        let page = match availability {
-            Availability::Starting => "starting",
-            Availability::NoBus => "no-bus",
-            Availability::Down => "down",
-            Availability::Up => "main",
-        };
-        if availability == Availability::NoBus {
-            let text = format!(
-                "{}\n\n{}",
-                gettext(
-                    "Connie talks to ConnMan over the D-Bus system bus, and could not \
-                     connect to it. Check that the D-Bus system daemon is running."
-                ),
-                m.bus_error()
-            );
-            // a status page's description is markup
-            imp.no_bus_page
-                .set_description(Some(&glib::markup_escape_text(&text)));
-        }
-        // the first page appears at once; later changes (connmand going and
-        // coming) cross-fade
-        let transition = if imp.stack.visible_child_name().as_deref() == Some("starting") {
-            gtk::StackTransitionType::None
-        } else {
-            gtk::StackTransitionType::Crossfade
-        };
-        imp.stack.set_visible_child_full(page, transition);
-        // a spinning spinner keeps the frame clock ticking even on a hidden
-        // page (measured: 4 CPU ticks a second while idle)
-        imp.starting_spinner.set_spinning(page == "starting");
-        let up = availability == Availability::Up;
-        imp.offline_button.set_sensitive(up);
-        imp.offline_button.set_active(m.offline_mode());
-        self.action_set_enabled(WinAction::Rescan.detailed(), up && self.wifi().is_some());
-    }
-
-    fn wifi(&self) -> Option<TechnologyObject> {
-        self.backend()
-            .models()
-            .technologies
-            .by_type(&TechnologyType::Wifi)
-    }
-
-    /// Shows how a command ended: a failure as a toast with "Details"
-    /// (why, about what, and connmand's error); anything else says nothing.
-    pub fn show_outcome(&self, outcome: &Outcome) {
-        let Some(failure) = outcome.failure() else {
-            return;
-        };
-        let title = failure.title.clone();
-        let (why, technical) = (failure.body(), failure.technical.clone());
-        let toast = self.toast(&title, 8);
-        toast.set_button_label(Some(&gettext("Details")));
-        toast.connect_button_clicked(glib::clone!(
-            #[weak(rename_to = win)]
-            self,
-            move |_| win.show_details(&title, &why, &technical)
-        ));
-    }
-
-    /// Puts up a toast saying `title` (plain text) for `timeout` seconds (0:
-    /// until dismissed), and tells the `toast` signal.
-    fn toast(&self, title: &str, timeout: u32) -> adw::Toast {
-        // toast titles are markup in libadwaita 1.2
-        let toast = adw::Toast::new(&glib::markup_escape_text(title));
-        toast.set_timeout(timeout);
-        self.imp().toast_overlay.add_toast(toast.clone());
-        self.emit_by_name::<()>("toast", &[&title]);
-        toast
-    }
-
-    /// Runs a command of the backend and shows how it ended.
-    fn command<F: std::future::Future<Output = Outcome> + 'static>(&self, command: F) {
-        let weak = self.downgrade();
-        glib::spawn_future_local(async move {
-            let outcome = command.await;
-            if let Some(win) = weak.upgrade() {
-                win.show_outcome(&outcome);
-            }
-        });
-    }
-
-    /// A short message as a toast (plain text).
-    pub fn show_notice(&self, text: &str) {
-        self.toast(text, 0);
-    }
-
-    fn show_details(&self, title: &str, why: &str, technical: &str) {
-        let dialog = adw::MessageDialog::new(
-            Some(self),
-            Some(title),
-            Some(&format!("{why}\n\n{technical}")),
-        );
-        dialog.add_response("close", &gettext("_Close"));
-        dialog.present();
-    }
-
     fn service(&self, path: &str) -> Option<ServiceObject> {
         self.backend().models().services.get(path)
-    }
-
-    /// Connects `path` (asynchronously; the row shows progress).
-    pub fn connect_service(&self, path: &str) {
-        self.command(self.backend().connect(path));
     }
 
     /// Every service row the list view made (those on screen, and around).
     pub fn service_rows(&self) -> Vec<ServiceRow> {
         super::descendants(self.imp().services_view.upcast_ref())
-    }
-
-    /// Queues a refresh of the rows' "Move up"/"Move down" (on idle: the
-    /// models notify while the client's state is locked, and the rules read it).
-    pub(super) fn schedule_refresh_moves(&self) {
-        if self.imp().refresh_queued.replace(true) {
-            return;
-        }
-        glib::idle_add_local_once(glib::clone!(
-            #[weak(rename_to = win)]
-            self,
-            move || {
-                win.imp().refresh_queued.set(false);
-                win.refresh_moves();
-            }
-        ));
-    }
-
-    /// Enables each row's moves as connmand's rules allow, and marks where
-    /// the service being dragged may go.
-    pub fn refresh_moves(&self) {
-        let Some(client) = self.backend().client() else {
-            return;
-        };
-        let rows = self.service_rows();
-        let dragging = self.imp().dragging.borrow().clone();
-        let verdicts: Vec<(bool, bool, Option<bool>)> = {
-            let state = client.state();
-            rows.iter()
-                .map(|row| {
-                    let Some(path) = row.service().map(|s| s.path()) else {
-                        return (false, false, None);
-                    };
-                    let up = moves::move_up(&state, &path).is_ok();
-                    let down = moves::move_down(&state, &path).is_ok();
-                    let take = dragging.as_deref().filter(|d| *d != path).map(|d| {
-                        moves::allowed_drop(&state, d, &path, true).is_ok()
-                            || moves::allowed_drop(&state, d, &path, false).is_ok()
-                    });
-                    (up, down, take)
-                })
-                .collect()
-        };
-        for (row, (up, down, take)) in rows.iter().zip(verdicts) {
-            row.set_moves(up, down);
-            row.mark_drag(take);
-        }
-    }
-
-    /// A drag of `path` started: the rows show where it may go.
-    pub fn drag_began(&self, path: &str) {
-        self.imp().last_refusal.set(None);
-        self.imp().dragging.replace(Some(path.to_owned()));
-        self.refresh_moves();
-    }
-
-    pub fn drag_ended(&self) {
-        self.imp().dragging.replace(None);
-        self.refresh_moves();
-    }
-
-    /// The service being dragged, if any.
-    pub fn dragging(&self) -> Option<String> {
-        self.imp().dragging.borrow().clone()
-    }
-
-    /// Answers a service row's drag-and-drop questions (its `drop-allowed`
-    /// and `drop-service` signals).
-    fn follow_drops(&self, row: &ServiceRow) {
-        row.connect_closure(
-            "drop-allowed",
-            false,
-            glib::closure_local!(
-                #[watch(rename_to = win)]
-                self,
-                move |_: ServiceRow, target: String, before: bool| -> bool {
-                    win.drop_allowed(&target, before)
-                }
-            ),
-        );
-        row.connect_closure(
-            "drop-service",
-            false,
-            glib::closure_local!(
-                #[watch(rename_to = win)]
-                self,
-                move |_: ServiceRow, moving: String, target: String, before: bool| -> bool {
-                    win.drop_service(&moving, &target, before)
-                }
-            ),
-        );
-    }
-
-    /// Whether the service being dragged may be dropped before (`before`)
-    /// or after `target`.
-    pub fn drop_allowed(&self, target: &str, before: bool) -> bool {
-        let (Some(client), Some(moving)) = (self.backend().client(), self.dragging()) else {
-            return false;
-        };
-        let verdict = moves::allowed_drop(&client.state(), &moving, target, before);
-        // kept for when the drag ends nowhere: the person then learns why
-        self.imp().last_refusal.set(verdict.err());
-        verdict.is_ok()
-    }
-
-    /// The drag ended without a drop: if it last hovered a place connmand
-    /// would refuse, say why.
-    pub fn drag_canceled(&self) {
-        if let Some(why) = self.imp().last_refusal.take() {
-            self.refuse_move(why);
-        }
-    }
-
-    /// A drop of `moving` before (`before`) or after `target`: what the
-    /// rows' DropTarget calls. An illegal move is refused here, with the
-    /// reason in a toast, and never reaches connmand (false); an allowed
-    /// one is asked of connmand (true), and the list then shows the order
-    /// connmand reports.
-    pub fn drop_service(&self, moving: &str, target: &str, before: bool) -> bool {
-        let Some(client) = self.backend().client() else {
-            return false;
-        };
-        let verdict = moves::allowed_drop(&client.state(), moving, target, before);
-        match verdict {
-            Ok(kind) => {
-                self.perform_move(moving, target, kind);
-                true
-            }
-            Err(why) => {
-                self.refuse_move(why);
-                false
-            }
-        }
-    }
-
-    fn refuse_move(&self, why: Refusal) {
-        self.toast(&gettext(why.sentence()), 6);
-    }
-
-    /// "Move up" (`down` false) or "Move down" of `path`, refused with the
-    /// reason when connmand would not do it.
-    pub fn move_step(&self, path: &str, down: bool) {
-        let Some(client) = self.backend().client() else {
-            return;
-        };
-        let verdict = if down {
-            moves::move_down(&client.state(), path)
-        } else {
-            moves::move_up(&client.state(), path)
-        };
-        match verdict {
-            Ok((target, kind)) => self.perform_move(path, &target, kind),
-            Err(why) => self.refuse_move(why),
-        }
-    }
-
-    /// Alt+Up / Alt+Down: moves the service whose row has the focus; false
-    /// when no row has it.
-    pub fn move_focused(&self, down: bool) -> bool {
-        let Some(focus) = gtk::prelude::GtkWindowExt::focus(self) else {
-            return false;
-        };
-        // the focus is on the list item (the row's parent) or inside the row
-        let row = focus
-            .first_child()
-            .and_downcast::<ServiceRow>()
-            .or_else(|| focus.ancestor(ServiceRow::static_type()).and_downcast());
-        let Some(path) = row.and_then(|r| r.service()).map(|s| s.path()) else {
-            return false;
-        };
-        self.move_step(&path, down);
-        true
-    }
-
-    fn perform_move(&self, moving: &str, target: &str, kind: MoveKind) {
-        let backend = self.backend().clone();
-        let (moving, target) = (moving.to_owned(), target.to_owned());
-        self.command(async move { backend.move_service(&moving, &target, kind).await });
-    }
-
-    /// Asks whether to forget the saved network `path`; forgets it
-    /// (`Service.Remove`) when the person says so.
-    pub fn forget_service(&self, path: &str) {
-        let Some(service) = self.service(path) else {
-            return;
-        };
-        let name = text::display_name(&service.name(), service.hidden());
-        // the heading and body are plain text (MessageDialog's markup is off
-        // unless asked for)
-        let dialog = adw::MessageDialog::new(
-            Some(self),
-            Some(&gettext_f("Forget “{}”?", &[&name])),
-            Some(&gettext(
-                "Its passphrase and settings are deleted. To use it again, you connect and \
-                 enter the passphrase anew.",
-            )),
-        );
-        dialog.add_response("cancel", &gettext("_Cancel"));
-        dialog.add_response("forget", &gettext("_Forget"));
-        dialog.set_response_appearance("forget", adw::ResponseAppearance::Destructive);
-        dialog.set_default_response(Some("cancel"));
-        dialog.set_close_response("cancel");
-        let path = path.to_owned();
-        dialog.connect_response(
-            None,
-            glib::clone!(
-                #[weak(rename_to = win)]
-                self,
-                move |_, response| {
-                    if response == "forget" {
-                        win.remove_service(&path);
-                    }
-                }
-            ),
-        );
-        self.imp().forget_dialog.set(Some(&dialog));
-        dialog.present();
     }
 
     /// Opens the details page of `path` (live while open).
@@ -935,77 +577,6 @@ impl Window {
         self.imp().forget_dialog.upgrade()
     }
 
-    fn remove_service(&self, path: &str) {
-        let backend = self.backend().clone();
-        let path = path.to_owned();
-        self.command(async move { backend.forget(&path).await });
-    }
-
-    /// Disconnects `path`, or cancels its connecting.
-    pub fn disconnect_service(&self, path: &str) {
-        let backend = self.backend().clone();
-        let path = path.to_owned();
-        self.command(async move { backend.disconnect(&path).await });
-    }
-
-    fn scan(&self, path: &str) {
-        self.command(self.backend().scan(path));
-    }
-
-    /// Scans for wifi networks (Ctrl+R).
-    pub fn rescan_wifi(&self) {
-        if let Some(wifi) = self.wifi().filter(|w| w.powered()) {
-            self.scan(&wifi.path());
-        }
-    }
-
-    fn set_powered(&self, path: &str, on: bool) {
-        let backend = self.backend().clone();
-        let path = path.to_owned();
-        self.command(async move { backend.set_powered(&path, on).await });
-    }
-
-    fn offline_toggled(&self, on: bool) {
-        if self.backend().models().manager.offline_mode() == on {
-            return;
-        }
-        let backend = self.backend().clone();
-        self.command(async move { backend.set_offline(on).await });
-    }
-
-    fn show_about(&self) {
-        let about = adw::AboutWindow::builder()
-            .transient_for(self)
-            .modal(true)
-            .application_name(gettext("Connie"))
-            .application_icon("network-workgroup-symbolic")
-            .version(crate::config::VERSION)
-            .comments(gettext("A desktop front-end for ConnMan"))
-            .license_type(gtk::License::Gpl30)
-            .build();
-        about.present();
-    }
-
-    /// The name of the page shown: `starting`, `no-bus`, `down` or `main`.
-    pub fn visible_page(&self) -> String {
-        self.imp()
-            .stack
-            .visible_child_name()
-            .map(Into::into)
-            .unwrap_or_default()
-    }
-
-    /// The header's title and subtitle as shown (the subtitle empty when hidden).
-    pub fn header_text(&self) -> (String, String) {
-        let imp = self.imp();
-        let subtitle = if imp.subtitle_label.is_visible() {
-            imp.subtitle_label.text().into()
-        } else {
-            String::new()
-        };
-        (imp.title_label.text().into(), subtitle)
-    }
-
     /// The service paths in the order the list view shows them.
     pub fn service_paths(&self) -> Vec<String> {
         let Some(model) = self.imp().services_view.model() else {
@@ -1037,10 +608,5 @@ impl Window {
             child = c.next_sibling();
         }
         None
-    }
-
-    /// The airplane-mode toggle.
-    pub fn offline_button(&self) -> gtk::ToggleButton {
-        self.imp().offline_button.get()
     }
 }

@@ -1,0 +1,157 @@
+//! What the person asks of the window: each is a backend command, and the
+//! window shows its outcome (a toast with the details a click away).
+
+use adw::prelude::*;
+use adw::subclass::prelude::*;
+use gtk::glib;
+
+use super::Window;
+use crate::backend::Outcome;
+use crate::i18n::{gettext, gettext_f};
+use crate::text;
+
+impl Window {
+    /// Connects the hidden wifi service: connmand then asks the agent for
+    /// the network's name (and passphrase).
+    pub fn connect_hidden(&self) {
+        if let Some(s) = self.hidden_service() {
+            self.connect_service(&s.path());
+        }
+    }
+
+    /// Shows how a command ended: a failure as a toast with "Details"
+    /// (why, about what, and connmand's error); anything else says nothing.
+    pub fn show_outcome(&self, outcome: &Outcome) {
+        let Some(failure) = outcome.failure() else {
+            return;
+        };
+        let title = failure.title.clone();
+        let (why, technical) = (failure.body(), failure.technical.clone());
+        let toast = self.toast(&title, 8);
+        toast.set_button_label(Some(&gettext("Details")));
+        toast.connect_button_clicked(glib::clone!(
+            #[weak(rename_to = win)]
+            self,
+            move |_| win.show_details(&title, &why, &technical)
+        ));
+    }
+
+    /// Puts up a toast saying `title` (plain text) for `timeout` seconds (0:
+    /// until dismissed), and tells the `toast` signal.
+    pub(super) fn toast(&self, title: &str, timeout: u32) -> adw::Toast {
+        // toast titles are markup in libadwaita 1.2
+        let toast = adw::Toast::new(&glib::markup_escape_text(title));
+        toast.set_timeout(timeout);
+        self.imp().toast_overlay.add_toast(toast.clone());
+        self.emit_by_name::<()>("toast", &[&title]);
+        toast
+    }
+
+    /// Runs a command of the backend and shows how it ended.
+    pub(super) fn command<F: std::future::Future<Output = Outcome> + 'static>(&self, command: F) {
+        let weak = self.downgrade();
+        glib::spawn_future_local(async move {
+            let outcome = command.await;
+            if let Some(win) = weak.upgrade() {
+                win.show_outcome(&outcome);
+            }
+        });
+    }
+
+    /// A short message as a toast (plain text).
+    pub fn show_notice(&self, text: &str) {
+        self.toast(text, 0);
+    }
+
+    pub(super) fn show_details(&self, title: &str, why: &str, technical: &str) {
+        let dialog = adw::MessageDialog::new(
+            Some(self),
+            Some(title),
+            Some(&format!("{why}\n\n{technical}")),
+        );
+        dialog.add_response("close", &gettext("_Close"));
+        dialog.present();
+    }
+
+    /// Connects `path` (asynchronously; the row shows progress).
+    pub fn connect_service(&self, path: &str) {
+        self.command(self.backend().connect(path));
+    }
+
+    /// Asks whether to forget the saved network `path`; forgets it
+    /// (`Service.Remove`) when the person says so.
+    pub fn forget_service(&self, path: &str) {
+        let Some(service) = self.service(path) else {
+            return;
+        };
+        let name = text::display_name(&service.name(), service.hidden());
+        // the heading and body are plain text (MessageDialog's markup is off
+        // unless asked for)
+        let dialog = adw::MessageDialog::new(
+            Some(self),
+            Some(&gettext_f("Forget “{}”?", &[&name])),
+            Some(&gettext(
+                "Its passphrase and settings are deleted. To use it again, you connect and \
+                 enter the passphrase anew.",
+            )),
+        );
+        dialog.add_response("cancel", &gettext("_Cancel"));
+        dialog.add_response("forget", &gettext("_Forget"));
+        dialog.set_response_appearance("forget", adw::ResponseAppearance::Destructive);
+        dialog.set_default_response(Some("cancel"));
+        dialog.set_close_response("cancel");
+        let path = path.to_owned();
+        dialog.connect_response(
+            None,
+            glib::clone!(
+                #[weak(rename_to = win)]
+                self,
+                move |_, response| {
+                    if response == "forget" {
+                        win.remove_service(&path);
+                    }
+                }
+            ),
+        );
+        self.imp().forget_dialog.set(Some(&dialog));
+        dialog.present();
+    }
+
+    pub(super) fn remove_service(&self, path: &str) {
+        let backend = self.backend().clone();
+        let path = path.to_owned();
+        self.command(async move { backend.forget(&path).await });
+    }
+
+    /// Disconnects `path`, or cancels its connecting.
+    pub fn disconnect_service(&self, path: &str) {
+        let backend = self.backend().clone();
+        let path = path.to_owned();
+        self.command(async move { backend.disconnect(&path).await });
+    }
+
+    pub(super) fn scan(&self, path: &str) {
+        self.command(self.backend().scan(path));
+    }
+
+    /// Scans for wifi networks (Ctrl+R).
+    pub fn rescan_wifi(&self) {
+        if let Some(wifi) = self.wifi().filter(|w| w.powered()) {
+            self.scan(&wifi.path());
+        }
+    }
+
+    pub(super) fn set_powered(&self, path: &str, on: bool) {
+        let backend = self.backend().clone();
+        let path = path.to_owned();
+        self.command(async move { backend.set_powered(&path, on).await });
+    }
+
+    pub(super) fn offline_toggled(&self, on: bool) {
+        if self.backend().models().manager.offline_mode() == on {
+            return;
+        }
+        let backend = self.backend().clone();
+        self.command(async move { backend.set_offline(on).await });
+    }
+}
