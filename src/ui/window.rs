@@ -81,97 +81,57 @@ mod imp {
 
         fn class_init(klass: &mut Self::Class) {
             klass.bind_template();
-            let path = |p: Option<&glib::Variant>| p.and_then(|v| v.get::<String>());
-            klass.install_action(
-                WinAction::ConnectService.detailed(),
-                Some(glib::VariantTy::STRING),
-                move |win, _, p| {
-                    if let Some(p) = path(p) {
-                        win.connect_service(&p);
-                    }
-                },
-            );
-            klass.install_action(
-                WinAction::DisconnectService.detailed(),
-                Some(glib::VariantTy::STRING),
-                move |win, _, p| {
-                    if let Some(p) = path(p) {
-                        win.disconnect_service(&p);
-                    }
-                },
-            );
-            klass.install_action(
-                WinAction::ScanTechnology.detailed(),
-                Some(glib::VariantTy::STRING),
-                move |win, _, p| {
-                    if let Some(p) = path(p) {
-                        win.scan(&p);
-                    }
-                },
-            );
-            klass.install_action(
-                WinAction::SetPowered.detailed(),
-                Some(&<(String, bool)>::static_variant_type()),
-                |win, _, p| {
-                    if let Some((path, on)) = p.and_then(|v| v.get::<(String, bool)>()) {
-                        win.set_powered(&path, on);
-                    }
-                },
-            );
-            klass.install_action(WinAction::Rescan.detailed(), None, |win, _, _| {
-                win.rescan_wifi();
-            });
-            klass.install_action(WinAction::ConnectHidden.detailed(), None, |win, _, _| {
-                win.connect_hidden();
-            });
-            klass.install_action(WinAction::About.detailed(), None, |win, _, _| {
-                win.show_about();
-            });
-            klass.install_action(
-                WinAction::MoveStep.detailed(),
-                Some(&<(String, bool)>::static_variant_type()),
-                |win, _, p| {
-                    if let Some((path, down)) = p.and_then(|v| v.get::<(String, bool)>()) {
-                        win.move_step(&path, down);
-                    }
-                },
-            );
-            klass.install_action(
-                WinAction::ShowService.detailed(),
-                Some(glib::VariantTy::STRING),
-                move |win, _, p| {
-                    if let Some(p) = path(p) {
-                        win.show_service(&p);
-                    }
-                },
-            );
-            klass.install_action(
-                WinAction::ForgetService.detailed(),
-                Some(glib::VariantTy::STRING),
-                move |win, _, p| {
-                    if let Some(p) = path(p) {
-                        win.forget_service(&p);
-                    }
-                },
-            );
-            klass.install_action(WinAction::RefreshMoves.detailed(), None, |win, _, _| {
-                win.schedule_refresh_moves();
-            });
-            klass.install_action(
-                WinAction::DragBegan.detailed(),
-                Some(glib::VariantTy::STRING),
-                move |win, _, p| {
-                    if let Some(p) = path(p) {
-                        win.drag_began(&p);
-                    }
-                },
-            );
-            klass.install_action(WinAction::DragEnded.detailed(), None, |win, _, _| {
-                win.drag_ended();
-            });
-            klass.install_action(WinAction::DragCanceled.detailed(), None, |win, _, _| {
-                win.drag_canceled();
-            });
+            type Win = super::Window;
+            type OnPath = fn(&Win, &str);
+            type OnPathFlag = fn(&Win, &str, bool);
+            type Plain = fn(&Win);
+            // actions whose parameter is a service's or technology's path
+            let on_path: [(WinAction, OnPath); 6] = [
+                (WinAction::ConnectService, Win::connect_service),
+                (WinAction::DisconnectService, Win::disconnect_service),
+                (WinAction::ScanTechnology, Win::scan),
+                (WinAction::ShowService, Win::show_service),
+                (WinAction::ForgetService, Win::forget_service),
+                (WinAction::DragBegan, Win::drag_began),
+            ];
+            for (action, f) in on_path {
+                klass.install_action(
+                    action.detailed(),
+                    Some(glib::VariantTy::STRING),
+                    move |win, _, p| {
+                        if let Some(path) = p.and_then(|v| v.get::<String>()) {
+                            f(win, &path);
+                        }
+                    },
+                );
+            }
+            // (path, flag): power on or off, move down or up
+            let on_path_flag: [(WinAction, OnPathFlag); 2] = [
+                (WinAction::SetPowered, Win::set_powered),
+                (WinAction::MoveStep, Win::move_step),
+            ];
+            for (action, f) in on_path_flag {
+                klass.install_action(
+                    action.detailed(),
+                    Some(&<(String, bool)>::static_variant_type()),
+                    move |win, _, p| {
+                        if let Some((path, flag)) = p.and_then(|v| v.get::<(String, bool)>()) {
+                            f(win, &path, flag);
+                        }
+                    },
+                );
+            }
+            let plain: [(WinAction, Plain); 6] = [
+                (WinAction::Rescan, Win::rescan_wifi),
+                (WinAction::ConnectHidden, Win::connect_hidden),
+                (WinAction::About, Win::show_about),
+                (WinAction::RefreshMoves, Win::schedule_refresh_moves),
+                (WinAction::DragEnded, Win::drag_ended),
+                (WinAction::DragCanceled, Win::drag_canceled),
+            ];
+            for (action, f) in plain {
+                klass.install_action(action.detailed(), None, move |win, _, _| f(win));
+            }
         }
 
         fn instance_init(obj: &glib::subclass::InitializingObject<Self>) {
