@@ -486,3 +486,182 @@ async fn a_prompt_for_a_network_not_listed_yet_is_named_when_it_is() {
     dialog.connect_button().emit_clicked();
     assert_eq!(answered(call, "the request").await, "latepassword");
 }
+
+// ---------------------------------------------------------------------------
+// The tray: its menu (dbusmenu, where `_` marks a mnemonic), its tooltip
+// (which hosts may render as markup) and the notifications it sends (whose
+// bodies servers may render as markup). The host and the notification
+// server are played on a private session bus.
+// ---------------------------------------------------------------------------
+
+/// What a dbusmenu host shows for `label`: `__` is an underscore, a lone
+/// `_` marks the mnemonic and is not shown.
+fn as_host_shows(label: &str) -> String {
+    let mut out = String::new();
+    let mut chars = label.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '_' {
+            if chars.peek() == Some(&'_') {
+                chars.next();
+                out.push('_');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Markup as a host renders it to text: `&lt;` `&gt;` `&amp;` become the
+/// characters; a tag left in would be eaten.
+fn as_markup_shows(text: &str) -> String {
+    assert!(
+        !text.contains('<') && !text.contains('>'),
+        "unescaped markup: {text:?}"
+    );
+    let unescaped = text.replace("&lt;", "<").replace("&gt;", ">");
+    let bare = unescaped.replace("&amp;", "");
+    assert!(!bare.contains('&'), "an unescaped &: {text:?}");
+    unescaped.replace("&amp;", "&")
+}
+
+#[gtk::test]
+async fn hostile_names_in_the_tray_menu_tooltip_and_notifications() {
+    use connie::notify::{Category, Notice, Notifier};
+    use connie::prefs::Prefs;
+    use connie::tray::controller::{Hooks, Tray};
+    use connman_lab::testing::{Notifications, PrivateBus, StatusWatcher};
+
+    let Some((_lab, backend, presenter)) = hostile_backend(hostile_lab()).await else {
+        return;
+    };
+    let _ = gio::bus_get_future(gio::BusType::Session).await;
+    let bus = PrivateBus::start("hostile-tray");
+    std::env::set_var("DBUS_SESSION_BUS_ADDRESS", bus.address());
+    let watcher = StatusWatcher::start(bus.address());
+    let notifications = Notifications::start(bus.address());
+    let prefs_dir = std::env::temp_dir().join(format!(
+        "connie-hostile-prefs-{}-{}",
+        std::process::id(),
+        glib::monotonic_time()
+    ));
+    let prefs = Prefs::load_from(&prefs_dir.join("c"), &prefs_dir.join("a"));
+    let hooks = Hooks {
+        window: Box::new(|_| {}),
+        host: Box::new(|_| {}),
+    };
+    let tray = Tray::start(&backend, &prefs, Notifier::new(), hooks);
+    wait_until(10, "the item registered", || !watcher.items().is_empty()).await;
+    let item = tray_common::ItemView::new(watcher.connection(), &watcher.items()[0]).await;
+
+    // the menu: every hostile name as the host shows it
+    let mut shown: Vec<String> = hostile().into_iter().map(|(_, s)| s).collect();
+    for s in &mut shown {
+        if s == "_under_score" {
+            s.push_str(" · WPA");
+        }
+    }
+    let menu = item
+        .until(
+            20,
+            "every hostile name in the menu",
+            || item.menu(),
+            |m| {
+                let labels: Vec<String> = m.iter().map(|e| as_host_shows(&e.label)).collect();
+                shown.iter().all(|s| labels.contains(s))
+            },
+        )
+        .await;
+    assert!(
+        menu.iter().any(|e| e.label == "Connect to Hidden Network…"),
+        "{menu:#?}"
+    );
+    assert!(
+        menu.iter().any(|e| e.label == "__under__score · WPA"),
+        "underscores doubled: {menu:#?}"
+    );
+
+    // connected, from the menu: the tooltip and the notification
+    let connects = [
+        ("__under__score · WPA", "_under_score"),
+        ("<b>bold</b>", "<b>bold</b>"),
+        (
+            "ctl\u{2401}\u{241b}\u{2409}\u{240a}end",
+            "ctl\u{2401}\u{241b}\u{2409}\u{240a}end",
+        ),
+        ("&amp; & ", "&amp; & "),
+        (
+            "\u{2068}\u{202E}txet desrever\u{202C}\u{2069}",
+            "\u{2068}\u{202E}txet desrever\u{202C}\u{2069}",
+        ),
+    ];
+    for (menu_label, name) in connects {
+        let entry = item
+            .menu()
+            .await
+            .into_iter()
+            .find(|e| e.label == menu_label)
+            .unwrap_or_else(|| panic!("no entry {menu_label:?}"));
+        item.click(&entry.label).await;
+        if name == "_under_score" {
+            let dialog = next_dialog(&presenter, None, "the passphrase dialog").await;
+            assert_eq!(dialog.heading_text(), name);
+            dialog.entry("Passphrase").unwrap().set_text(UNDERSCORE_KEY);
+            dialog.connect_button().emit_clicked();
+        }
+        let want = format!("Connected to {name} (");
+        let tip = item
+            .until(
+                30,
+                &format!("the tooltip for {name:?}"),
+                || item.tooltip(),
+                |t| {
+                    t.lines()
+                        .next()
+                        .is_some_and(|l| as_markup_shows(l).starts_with(&want))
+                },
+            )
+            .await;
+        // the name's newline does not split the tooltip: the name's line,
+        // then at most the address
+        assert!(tip.lines().count() <= 2, "{tip:?}");
+        let summary = format!("Connected to {name}");
+        wait_until(10, &format!("the notification {summary:?}"), || {
+            notifications.seen().iter().any(|n| n.summary == summary)
+        })
+        .await;
+    }
+
+    // several notices at once: the others' summaries (with names) go into
+    // the body, which servers read as markup
+    let notice = |summary: &str| Notice {
+        category: Category::Connection,
+        summary: summary.to_owned(),
+        body: String::new(),
+        about: None,
+    };
+    let merged = connie::notify::merge(&[
+        notice("Connected to <b>bold</b>"),
+        notice("Disconnected from &amp; & _x"),
+    ])
+    .unwrap();
+    let notifier = Notifier::new();
+    notifier.show(&merged).await;
+    wait_until(10, "the merged notification", || {
+        notifications
+            .seen()
+            .iter()
+            .any(|n| n.summary == "Connected to <b>bold</b>" && !n.body.is_empty())
+    })
+    .await;
+    let seen = notifications.seen();
+    let n = seen.iter().rev().find(|n| !n.body.is_empty()).unwrap();
+    assert_eq!(
+        as_markup_shows(&n.body),
+        "Disconnected from &amp; & _x",
+        "{:?}",
+        n.body
+    );
+    tray.shutdown().await;
+    let _ = std::fs::remove_dir_all(&prefs_dir);
+}
