@@ -23,7 +23,7 @@ use connie::connman::client::Client;
 use connie::ui::agent::{PassphraseDialog, Presenter};
 use connie::ui::Window;
 use connman_lab::testing::{power_on, scan};
-use connman_lab::{AccessPoint, ApSet, Lab, LabOptions, Security};
+use connman_lab::{AccessPoint, ApSet, Lab, LabOptions, Security, VpnKind};
 use ui_common::*;
 use zbus::zvariant::{ObjectPath, OwnedValue, Value};
 
@@ -294,6 +294,109 @@ async fn hostile_names_are_shown_literally_in_the_window_at_phone_width() {
     dialog.connect_button().emit_clicked();
     connected(&backend, psk, 60).await;
     win.close();
+}
+
+/// Two prompts at once from the real daemons: connmand asks one at a time
+/// per agent, but connmand and connman-vpnd each ask theirs, so a wifi
+/// passphrase and a VPN login wait together in the presenter's queue.
+#[gtk::test]
+async fn a_wifi_passphrase_and_a_vpn_login_at_once_are_answered_in_order() {
+    let Some(lab) = Lab::for_test(LabOptions {
+        ethernet: 1,
+        vpn: true,
+        ..hostile_lab()
+    }) else {
+        return;
+    };
+    for ap in hostile_aps() {
+        lab.add_ap(&ap).await.expect("add a hostile access point");
+    }
+    connie::ui::init().expect("GTK");
+    let backend = Backend::new();
+    let presenter = Presenter::new();
+    presenter.set_notes(backend.agent_notes());
+    // the order the requests reach the presenter in
+    let arrived = std::rc::Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
+    let handler = presenter.clone();
+    let seen = arrived.clone();
+    backend.set_agent_handler(move |request, client| {
+        if let connie::connman::agent::AgentRequest::Input { request, .. } = &request {
+            seen.borrow_mut().push(request.path.clone());
+        }
+        handler.handle(request, client)
+    });
+    start_on(&backend, &lab).await;
+    let conn = client(&backend).connection().clone();
+    power_on(&conn, "wifi").await;
+    scan(&conn, "wifi").await;
+    wait_until(40, "the wired uplink connected", || {
+        client(&backend)
+            .state()
+            .services_in_order()
+            .any(|(_, s)| s.is_connected())
+    })
+    .await;
+    lab.provision_vpn_kind(VpnKind::UserPass, "labauth", "Lab <auth> VPN")
+        .await
+        .expect("provision the VPN");
+    let wifi = path_named(&backend, "_under_score", 30).await;
+    let vpn = path_named(&backend, "Lab <auth> VPN", 30).await;
+
+    let start = |path: &str| {
+        let client = client(&backend);
+        let path = path.to_owned();
+        glib::spawn_future_local(async move { client.connect_service(&path).await })
+    };
+    let wifi_connect = start(&wifi);
+    let vpn_connect = start(&vpn);
+    let first = next_dialog(&presenter, None, "the first prompt").await;
+    wait_until(30, "the other prompt queued behind it", || {
+        presenter.queued() == 1
+    })
+    .await;
+    let order = arrived.borrow().clone();
+    assert_eq!(order.len(), 2, "{order:?}");
+    let is_vpn = |p: &str| p.contains("/vpn/");
+    assert!(
+        is_vpn(&order[0]) != is_vpn(&order[1]),
+        "one of each: {order:?}"
+    );
+    let answer = |dialog: &PassphraseDialog, vpn_prompt: bool| {
+        if vpn_prompt {
+            assert_eq!(dialog.heading_text(), "Lab <auth> VPN");
+            dialog
+                .entry("OpenVPN.Username")
+                .expect("a user name entry")
+                .set_text(connman_lab::vpn::VPN_USER);
+            dialog
+                .entry("OpenVPN.Password")
+                .expect("a password entry")
+                .set_text(connman_lab::vpn::VPN_PASSWORD);
+        } else {
+            assert_eq!(dialog.heading_text(), "_under_score");
+            dialog
+                .entry("Passphrase")
+                .expect("a passphrase entry")
+                .set_text(UNDERSCORE_KEY);
+        }
+        dialog.connect_button().emit_clicked();
+    };
+    // the first come is shown first; answering it shows the other
+    answer(&first, is_vpn(&order[0]));
+    let second = next_dialog(&presenter, Some(&first), "the second prompt").await;
+    assert_eq!(presenter.queued(), 0);
+    answer(&second, is_vpn(&order[1]));
+    // each answer went to its own request: both connect
+    for (what, handle) in [("the wifi", wifi_connect), ("the VPN", vpn_connect)] {
+        let result = glib::future_with_timeout(Duration::from_secs(60), handle)
+            .await
+            .unwrap_or_else(|_| panic!("{what}'s Connect returns within 60 s"))
+            .expect("the Connect task");
+        assert!(result.is_ok(), "{what}: {result:?}");
+    }
+    connected(&backend, &wifi, 30).await;
+    connected(&backend, &vpn, 30).await;
+    assert!(!presenter.is_showing(), "nothing else asked");
 }
 
 // ---------------------------------------------------------------------------
