@@ -32,30 +32,47 @@ const INVALID_UTF8: [u8; 32] = [
     0x90, 0xff, 0x92, 0xff, 0x94, 0xff, 0x96, 0xff, 0x98, 0xff, 0x9a, 0xff, 0x9c, 0xff, 0x9e, 0xff,
 ];
 
-/// The hostile access points: SSID bytes, and the name the window shows.
-fn hostile() -> Vec<(Vec<u8>, String)> {
+/// A hostile access point: its SSID, the Name connmand gives its service,
+/// and the name Connie shows.
+struct Hostile {
+    ssid: Vec<u8>,
+    name: String,
+    shown: String,
+}
+
+fn hostile() -> Vec<Hostile> {
+    let same = |s: &str| Hostile {
+        ssid: s.as_bytes().to_vec(),
+        name: s.to_owned(),
+        shown: s.to_owned(),
+    };
     vec![
-        (b"<b>bold</b>".to_vec(), "<b>bold</b>".into()),
-        (b"&amp; & ".to_vec(), "&amp; & ".into()),
-        (b"_under_score".to_vec(), "_under_score".into()),
-        // the override is shown, isolated, so it cannot turn the text
+        same("<b>bold</b>"),
+        same("&amp; & "),
+        same("_under_score"),
+        // the override is shown, isolated, so that it cannot turn the text
         // around the name backwards
-        (
-            "\u{202E}txet desrever".into(),
-            "\u{2068}\u{202E}txet desrever\u{202C}\u{2069}".into(),
-        ),
-        // control characters as their pictures: one line, visible
-        (
-            b"ctl\x01\x1b\t\nend".to_vec(),
-            "ctl\u{2401}\u{241b}\u{2409}\u{240a}end".into(),
-        ),
-        // connmand 1.41 shows each invalid byte as U+FFFD
-        (INVALID_UTF8.to_vec(), "\u{FFFD}".repeat(32)),
+        Hostile {
+            shown: "\u{2068}\u{202E}txet desrever\u{202C}\u{2069}".into(),
+            ..same("\u{202E}txet desrever")
+        },
+        // connmand passes control characters on; Connie shows their
+        // pictures: one line, visible
+        Hostile {
+            shown: "ctl\u{2401}\u{241b}\u{2409}\u{240a}end".into(),
+            ..same("ctl\x01\x1b\t\nend")
+        },
+        // connmand 1.41 names each invalid byte U+FFFD
+        Hostile {
+            ssid: INVALID_UTF8.to_vec(),
+            name: "\u{FFFD}".repeat(32),
+            shown: "\u{FFFD}".repeat(32),
+        },
         // 30 and 32 bytes of wide characters
-        ("漢字漢字漢字漢字漢字".into(), "漢字漢字漢字漢字漢字".into()),
-        ("😀😁😂🤣😃😄😅😆".into(), "😀😁😂🤣😃😄😅😆".into()),
+        same("漢字漢字漢字漢字漢字"),
+        same("😀😁😂🤣😃😄😅😆"),
         // 32 of the widest Latin letter: it has to be ellipsized at 360 px
-        (vec![b'W'; 32], "W".repeat(32)),
+        same(&"W".repeat(32)),
     ]
 }
 
@@ -64,9 +81,10 @@ const UNDERSCORE_KEY: &str = "underscore";
 fn hostile_aps() -> Vec<AccessPoint> {
     let mut aps: Vec<AccessPoint> = hostile()
         .into_iter()
-        .map(|(ssid, _)| {
-            let psk = ssid == b"_under_score";
-            let mut ap = AccessPoint::new(ssid, if psk { Security::Psk } else { Security::Open });
+        .map(|h| {
+            let psk = h.ssid == b"_under_score";
+            let security = if psk { Security::Psk } else { Security::Open };
+            let mut ap = AccessPoint::new(h.ssid, security);
             if psk {
                 ap.passphrase = Some(UNDERSCORE_KEY.into());
             }
@@ -202,21 +220,10 @@ async fn hostile_names_are_shown_literally_in_the_window_at_phone_width() {
     let Some((_lab, backend, presenter)) = hostile_backend(hostile_lab()).await else {
         return;
     };
+    // the names connmand gives the hostile SSIDs, as the client lists them
     let mut paths = Vec::new();
-    let client_names: Vec<(String, String)> = {
-        let mut out = Vec::new();
-        for (ssid, shown) in hostile() {
-            let name = match std::str::from_utf8(&ssid) {
-                Ok(s) => s.to_owned(),
-                Err(_) => "\u{FFFD}".repeat(32),
-            };
-            out.push((name, shown));
-        }
-        out
-    };
-    for (name, shown) in &client_names {
-        let path = path_named(&backend, name, 30).await;
-        paths.push((path, shown.clone()));
+    for h in hostile() {
+        paths.push((path_named(&backend, &h.name, 30).await, h.shown));
     }
     let hidden = hidden_path(&backend, 30).await;
     paths.push((hidden.clone(), "Hidden network".into()));
@@ -293,6 +300,12 @@ async fn hostile_names_are_shown_literally_in_the_window_at_phone_width() {
     dialog.entry("Passphrase").unwrap().set_text(UNDERSCORE_KEY);
     dialog.connect_button().emit_clicked();
     connected(&backend, psk, 60).await;
+    // and the header says what carries the traffic
+    wait_until(10, "the header names the network", || {
+        win.header_text().1 == "via _under_score"
+    })
+    .await;
+    assert!(win.width() <= 360, "still 360 px: {}", win.width());
     win.close();
 }
 
@@ -658,7 +671,7 @@ async fn hostile_names_in_the_tray_menu_tooltip_and_notifications() {
     let item = tray_common::ItemView::new(watcher.connection(), &watcher.items()[0]).await;
 
     // the menu: every hostile name as the host shows it
-    let mut shown: Vec<String> = hostile().into_iter().map(|(_, s)| s).collect();
+    let mut shown: Vec<String> = hostile().into_iter().map(|h| h.shown).collect();
     for s in &mut shown {
         if s == "_under_score" {
             s.push_str(" · WPA");
