@@ -174,6 +174,14 @@ pub fn vpn_subtitle(kind: &str, host: &str, state: &VpnState, split: bool) -> St
 }
 
 /// The name to show: connmand's, literally, or a description of a hidden one.
+///
+/// An SSID is any 32 bytes, and connmand passes them on as they are (only
+/// invalid UTF-8 becomes U+FFFD), so a name is made safe to show, without
+/// changing what it says: control characters (a newline, an escape) become
+/// their visible pictures (U+2400 ␀ and on), so a name stays one line and
+/// shows what it holds; and a name with bidi controls (an RTL override) is
+/// isolated (U+2068 … U+2069, its embeddings closed), so that it cannot turn
+/// the text around it ("Connected to …", "… · WPA") backwards.
 pub fn display_name(name: &str, hidden: bool) -> String {
     if name.is_empty() {
         if hidden {
@@ -182,8 +190,67 @@ pub fn display_name(name: &str, hidden: bool) -> String {
             gettext("Unnamed network")
         }
     } else {
-        name.to_owned()
+        isolate_bidi(&control_pictures(name))
     }
+}
+
+/// Control characters as their pictures: C0 as U+2400 + code, DEL as
+/// U+2421, C1 as U+FFFD (they have no pictures).
+fn control_pictures(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+            '\u{7f}' => '\u{2421}',
+            '\u{80}'..='\u{9f}' => '\u{fffd}',
+            c => c,
+        })
+        .collect()
+}
+
+/// `name` inside a first-strong isolate when it holds bidi controls, with
+/// the embeddings, overrides and isolates it opens closed before the
+/// isolate ends, and an isolate opened first for each of its unmatched
+/// isolate ends (which would otherwise end Connie's isolate early).
+fn isolate_bidi(name: &str) -> String {
+    const LRE_RLE_LRO_RLO: [char; 4] = ['\u{202a}', '\u{202b}', '\u{202d}', '\u{202e}'];
+    const PDF: char = '\u{202c}';
+    const LRI_RLI_FSI: [char; 3] = ['\u{2066}', '\u{2067}', '\u{2068}'];
+    const FSI: char = '\u{2068}';
+    const PDI: char = '\u{2069}';
+    if !name
+        .chars()
+        .any(|c| LRE_RLE_LRO_RLO.contains(&c) || c == PDF || LRI_RLI_FSI.contains(&c) || c == PDI)
+    {
+        return name.to_owned();
+    }
+    // what the name leaves open at its end, innermost last
+    let mut open: Vec<char> = Vec::new();
+    let mut unmatched_pdi = 0;
+    for c in name.chars() {
+        if LRE_RLE_LRO_RLO.contains(&c) {
+            open.push(PDF);
+        } else if c == PDF {
+            // closes the innermost embedding, not across an isolate
+            if open.last() == Some(&PDF) {
+                open.pop();
+            }
+        } else if LRI_RLI_FSI.contains(&c) {
+            open.push(PDI);
+        } else if c == PDI {
+            // closes the innermost isolate and the embeddings inside it
+            match open.iter().rposition(|&o| o == PDI) {
+                Some(i) => open.truncate(i),
+                None => unmatched_pdi += 1,
+            }
+        }
+    }
+    let mut out = String::with_capacity(name.len() + 3 * (open.len() + unmatched_pdi + 2));
+    out.push(FSI);
+    out.extend(std::iter::repeat_n(FSI, unmatched_pdi));
+    out.push_str(name);
+    out.extend(open.iter().rev());
+    out.push(PDI);
+    out
 }
 
 /// Title and subtitle of the window's header: the global state at a glance.
@@ -322,6 +389,31 @@ mod tests {
     fn names() {
         assert_eq!(display_name("<i>a</i>", false), "<i>a</i>");
         assert_eq!(display_name("", true), "Hidden network");
+        assert_eq!(display_name("__x&amp;", false), "__x&amp;");
+        assert_eq!(display_name("漢字😀", false), "漢字😀");
+        // control characters: visible, one line
+        assert_eq!(
+            display_name("a\u{1}\u{1b}\t\nb\u{7f}\u{85}", false),
+            "a\u{2401}\u{241b}\u{2409}\u{240a}b\u{2421}\u{fffd}"
+        );
+        // an override cannot reach the text around the name
+        assert_eq!(
+            display_name("\u{202e}txet", false),
+            "\u{2068}\u{202e}txet\u{202c}\u{2069}"
+        );
+        assert_eq!(
+            display_name("a\u{202e}b\u{202c}c", false),
+            "\u{2068}a\u{202e}b\u{202c}c\u{2069}"
+        );
+        // an isolate of its own, closed; an isolate end of its own, matched
+        assert_eq!(
+            display_name("\u{2067}x\u{202d}y", false),
+            "\u{2068}\u{2067}x\u{202d}y\u{202c}\u{2069}\u{2069}"
+        );
+        assert_eq!(
+            display_name("\u{2069}\u{202e}z", false),
+            "\u{2068}\u{2068}\u{2069}\u{202e}z\u{202c}\u{2069}"
+        );
         assert_eq!(technology_name(&ServiceType::Wifi, "WiFi"), "Wi-Fi");
         assert_eq!(
             technology_name(&ServiceType::Unknown("lora".into()), "LoRa"),

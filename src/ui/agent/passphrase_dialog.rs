@@ -546,6 +546,11 @@ impl PassphraseDialog {
         self.imp().cancel_button.clone()
     }
 
+    /// Names the network, once known (the request may come first).
+    pub fn set_heading(&self, heading: &str) {
+        self.imp().heading_label.set_text(heading);
+    }
+
     pub fn heading_text(&self) -> String {
         self.imp().heading_label.text().into()
     }

@@ -29,6 +29,7 @@ use crate::connman::agent::{
     Responder,
 };
 use crate::connman::client::Client;
+use crate::connman::state::Event;
 use crate::connman::types::Security;
 use crate::connman::ServiceError;
 use crate::i18n::{gettext, gettext_f};
@@ -116,7 +117,18 @@ struct Shown {
     /// A question the daemon waits for (closed by its `Cancel`), not a message.
     question: bool,
     dialog: Dialog,
+    /// Follows the client for the name of the network a prompt is about,
+    /// when it came before the client listed it; ends with the dialog.
+    follow: Option<glib::JoinHandle<()>>,
     _hold: Option<gio::ApplicationHoldGuard>,
+}
+
+impl Drop for Shown {
+    fn drop(&mut self) {
+        if let Some(task) = self.follow.take() {
+            task.abort();
+        }
+    }
 }
 
 impl Shown {
@@ -353,9 +365,17 @@ impl Presenter {
         let kind = item.kind();
         let question = item.is_question();
         let mut browser = None;
+        let mut follow = None;
         let dialog = match item {
             Item::Input { request, reply } => {
-                Dialog::Input(self.input_dialog_for(id, request, reply))
+                let unnamed = !request.is_hidden_network()
+                    && self.name_of(request.kind, &request.path).is_none();
+                let target = (request.kind, request.path.clone());
+                let dialog = self.input_dialog_for(id, request, reply);
+                if unnamed {
+                    follow = self.follow_name(&dialog, target.0, target.1);
+                }
+                Dialog::Input(dialog)
             }
             Item::Error { kind, path, error } => {
                 Dialog::Message(self.error_dialog(id, kind, &path, &error))
@@ -381,6 +401,7 @@ impl Presenter {
             kind,
             question,
             dialog,
+            follow,
             _hold: hold,
         };
         let window = shown.window();
@@ -426,8 +447,48 @@ impl Presenter {
         })
     }
 
-    /// The network's (or VPN's) name, from the client's state by path: never
-    /// the object path itself.
+    /// A prompt opened before the client listed its network (connmand's
+    /// `ServicesChanged` comes in batches, its `RequestInput` at once) says
+    /// "Wi-Fi network": its heading becomes the name when the client learns
+    /// it. The task ends with the dialog (see [`Shown`]).
+    fn follow_name(
+        &self,
+        dialog: &PassphraseDialog,
+        kind: AgentKind,
+        path: String,
+    ) -> Option<glib::JoinHandle<()>> {
+        let events = self.inner.client.borrow().as_ref()?.events();
+        let this = self.clone();
+        let dialog = dialog.downgrade();
+        Some(glib::spawn_future_local(async move {
+            while let Ok(event) = events.recv().await {
+                let concerns = match (&event, kind) {
+                    (Event::ConnmanUp, _) => true,
+                    (Event::ServicesChanged { added, updated, .. }, AgentKind::Connman) => {
+                        added.contains(&path) || updated.contains(&path)
+                    }
+                    (Event::ServiceChanged { path: p, .. }, AgentKind::Connman) => *p == path,
+                    (Event::VpnUp, AgentKind::Vpn) => true,
+                    (Event::VpnConnectionAdded(p), AgentKind::Vpn)
+                    | (Event::VpnConnectionChanged { path: p, .. }, AgentKind::Vpn) => *p == path,
+                    _ => false,
+                };
+                if !concerns {
+                    continue;
+                }
+                let Some(name) = this.name_of(kind, &path) else {
+                    continue;
+                };
+                if let Some(dialog) = dialog.upgrade() {
+                    dialog.set_heading(&name);
+                }
+                return;
+            }
+        }))
+    }
+
+    /// The network's (or VPN's) name, from the client's state by path (never
+    /// the object path itself), made safe to show.
     fn name_of(&self, kind: AgentKind, path: &str) -> Option<String> {
         let client = self.inner.client.borrow();
         let state = client.as_ref()?.state();
@@ -436,6 +497,7 @@ impl Presenter {
             AgentKind::Vpn => state.vpn_connection(path)?.name.clone(),
         }
         .filter(|n| !n.is_empty())
+        .map(|n| crate::text::display_name(&n, false))
     }
 
     fn security_of(&self, path: &str) -> Option<Security> {
