@@ -246,6 +246,17 @@ impl Lab {
         Ok(self.control.restart_daemon(d.name()).await?)
     }
 
+    /// Pauses the daemon with `SIGSTOP` (a hung daemon: it keeps its bus
+    /// name and answers nothing) and returns its PID.
+    pub async fn pause_daemon(&self, d: Daemon) -> Result<u32, LabError> {
+        Ok(self.control.pause_daemon(d.name(), true).await?)
+    }
+
+    /// Resumes a paused daemon with `SIGCONT`; returns its PID.
+    pub async fn resume_daemon(&self, d: Daemon) -> Result<u32, LabError> {
+        Ok(self.control.pause_daemon(d.name(), false).await?)
+    }
+
     /// Stops the daemons, empties their state and starts them again.
     pub async fn wipe_state(&self) -> Result<(), LabError> {
         Ok(self.control.wipe_state().await?)

@@ -141,6 +141,13 @@ impl Control {
         self.blocking(move |r| r.restart_daemon(d)).await
     }
 
+    /// `SIGSTOP` (pause true) or `SIGCONT` to the daemon the lab started,
+    /// by its PID; returns that PID.
+    async fn pause_daemon(&self, name: &str, pause: bool) -> fdo::Result<u32> {
+        let d = daemon(name)?;
+        self.blocking(move |r| r.pause_daemon(d, pause)).await
+    }
+
     async fn wipe_state(&self) -> fdo::Result<()> {
         self.blocking(|r| r.wipe_state()).await
     }
@@ -237,6 +244,7 @@ pub trait Lab1 {
     fn start_daemon(&self, name: &str) -> zbus::Result<()>;
     fn stop_daemon(&self, name: &str) -> zbus::Result<()>;
     fn restart_daemon(&self, name: &str) -> zbus::Result<()>;
+    fn pause_daemon(&self, name: &str, pause: bool) -> zbus::Result<u32>;
     fn wipe_state(&self) -> zbus::Result<()>;
     fn set_online_mode(&self, mode: &str) -> zbus::Result<()>;
     fn log(&self, name: &str) -> zbus::Result<String>;

@@ -26,6 +26,7 @@ usage: connman-lab COMMAND
   ap fail SSID on|off [--hex]   make association with that AP fail
   link drop            the connected access point vanishes
   daemon start|stop|restart connmand|connman-vpnd
+  daemon pause|resume connmand|connman-vpnd   SIGSTOP / SIGCONT by its PID
   wipe                 stop the daemons, empty their state, start them again
   online online|portal|offline   how the online check is answered
   log NAME             a lab process's log (connmand, connman-vpnd, dnsmasq, …)
@@ -271,7 +272,13 @@ fn drive(cmd: &str, args: &[String]) -> Result<(), LabError> {
                 "start" => lab.start_daemon(name)?,
                 "stop" => lab.stop_daemon(name)?,
                 "restart" => lab.restart_daemon(name)?,
-                _ => return Err(LabError::new("usage: daemon start|stop|restart NAME")),
+                "pause" => println!("paused PID {}", lab.pause_daemon(name, true)?),
+                "resume" => println!("resumed PID {}", lab.pause_daemon(name, false)?),
+                _ => {
+                    return Err(LabError::new(
+                        "usage: daemon start|stop|restart|pause|resume NAME",
+                    ))
+                }
             }
             Ok(())
         }

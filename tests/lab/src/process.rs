@@ -64,6 +64,9 @@ impl Proc {
             return;
         }
         signal_pid(self.pid(), Signal::TERM);
+        // a paused process (see `Runner::pause_daemon`) takes the TERM only
+        // once it runs again
+        signal_pid(self.pid(), Signal::CONT);
         let deadline = Instant::now() + grace;
         while Instant::now() < deadline {
             if !self.running() {

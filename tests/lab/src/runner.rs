@@ -509,6 +509,25 @@ impl Runner {
         self.start_daemon(daemon)
     }
 
+    /// Pauses (`SIGSTOP`) or resumes (`SIGCONT`) a daemon the lab started,
+    /// by its PID, as a daemon that hangs would look to its clients: it keeps
+    /// its bus name and its socket, and answers nothing. Returns the PID.
+    pub fn pause_daemon(&self, daemon: Daemon, pause: bool) -> Result<u32, LabError> {
+        let sig = if pause {
+            rustix::process::Signal::STOP
+        } else {
+            rustix::process::Signal::CONT
+        };
+        self.with_proc(daemon.name(), |p| {
+            p.running().then(|| {
+                signal_pid(p.pid(), sig);
+                p.pid()
+            })
+        })
+        .flatten()
+        .ok_or_else(|| LabError::new(format!("{} is not running", daemon.name())))
+    }
+
     pub fn daemon_running(&self, daemon: Daemon) -> bool {
         self.with_proc(daemon.name(), |p| p.running())
             .unwrap_or(false)
