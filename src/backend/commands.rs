@@ -56,13 +56,16 @@ impl Backend {
             s.set_pending(true);
         }
         let (this, path) = (self.clone(), path.to_owned());
+        let owner = client.connman_owner();
         async move {
             let outcome = match client.connect_service(&path).await {
                 Ok(()) => Outcome::Done,
                 Err(e) => {
                     // what connmand said before it failed the call (the
-                    // service's Error) is in the state after this
+                    // service's Error, or its going away) is in the state
+                    // after this
                     client.sync().await;
+                    let restarted = client.connman_owner() != owner;
                     let (canceled, reported) = {
                         let mut attempts = this.inner.attempts.borrow_mut();
                         (
@@ -72,8 +75,11 @@ impl Backend {
                     };
                     let name = this.service_name(&path);
                     let state = client.state();
-                    let outcome =
-                        outcome::of_connect(&e, state.service(&path), &name, canceled, reported);
+                    let outcome = if restarted {
+                        outcome::daemon_went_away(&gettext("Could not connect"), &name, &e)
+                    } else {
+                        outcome::of_connect(&e, state.service(&path), &name, canceled, reported)
+                    };
                     tracing::debug!("connecting {path}: {e}: {outcome:?}");
                     outcome
                 }

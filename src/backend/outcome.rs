@@ -98,6 +98,13 @@ pub fn of_call(result: Result<(), ConnmanError>, what: &str, subject: Option<&st
     }
 }
 
+/// connmand stopped (or restarted) while `what` waited for it: that, not
+/// the call's error (the bus's "no reply"), is what to say.
+pub fn daemon_went_away(what: &str, subject: &str, error: &ConnmanError) -> Outcome {
+    let why = gettext("ConnMan stopped before it finished. Try again once it runs.");
+    Outcome::Failed(Failure::said(what, Some(subject), why, error))
+}
+
 /// What a failed `Connect` came to. `service` is the service as connmand
 /// reports it once the failure's signals have arrived; `canceled`, whether
 /// the person canceled this attempt; `reported`, whether connmand reported
@@ -194,6 +201,14 @@ mod tests {
         let failure = Failure::new("Could not switch it on", Some("Wi-Fi"), &e);
         assert_eq!(failure.title, "Not allowed to change the network");
         assert_eq!(failure.subject.as_deref(), Some("Wi-Fi"));
+    }
+
+    #[test]
+    fn a_connmand_that_went_away_is_named() {
+        let outcome = daemon_went_away("Could not connect", "Wired", &ConnmanError::NoReply);
+        let failure = outcome.failure().expect("a failure");
+        assert!(failure.why.starts_with("ConnMan stopped"), "{failure:?}");
+        assert_eq!(failure.body(), format!("Wired: {}", failure.why));
     }
 
     #[test]

@@ -221,6 +221,13 @@ impl Client {
         Ok(uncached::<VpnManagerProxy>(&self.inner.conn, "/").await?)
     }
 
+    /// The bus name that connmand answers from now (`None` while it is not
+    /// running): a different one after a call means connmand restarted
+    /// meanwhile.
+    pub fn connman_owner(&self) -> Option<String> {
+        self.inner.connman_owner.lock().unwrap().clone()
+    }
+
     /// Returns once every signal connmand sent before now has been applied
     /// to the state (and its events sent): a `Peer.Ping` round trip, whose
     /// answer the worker sees after all that came before it on the
