@@ -11,7 +11,8 @@ assistive technology does (the tests in tests/a11y.rs call it).
 
 PATH is the child indices from the application down, joined by dots. Tabs
 and newlines in names are written as \\t and \\n. Exits 2 when the
-application is not on the accessibility bus (yet), 1 on any other failure.
+application is not on the accessibility bus (yet), 3 when its objects
+changed while they were read (read again), 1 on any other failure.
 """
 import sys
 import warnings
@@ -90,7 +91,11 @@ def main():
     app = app_of(pid)
     if cmd == "dump":
         out = []
-        dump(app, "", out)
+        try:
+            dump(app, "", out)
+        except Exception as e:  # objects went away while they were read
+            sys.stderr.write(f"the tree changed while it was read: {e}\n")
+            sys.exit(3)
         print("\n".join(out))
     elif cmd == "do":
         obj = at(app, sys.argv[3])
