@@ -18,7 +18,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: build, tests, lab.
 BUILD_PKGS := build-essential pkg-config libgtk-4-dev libadwaita-1-dev gettext \
 	desktop-file-utils appstream
-TEST_PKGS := xvfb xauth dbus sudo xdotool
+TEST_PKGS := xvfb xauth dbus sudo xdotool at-spi2-core python3-pyatspi
 # Screenshots: the capture (import); xdotool, which finds and drives the
 # window, is a test package already.
 SHOT_PKGS := imagemagick

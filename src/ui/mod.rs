@@ -150,6 +150,22 @@ pub(crate) fn connect_button(
     }
 }
 
+/// The accessible role a dialog window is built with. A dialog is a
+/// dialog (`alert`: one that only tells or asks, such as the wrong-password
+/// message), except on GTK 4.8 and 4.9: their AT-SPI bridge reports the
+/// state *showing* only for the role `Window` (`collect_states` in
+/// gtkatspicontext.c), so a dialog role there makes screen readers skip the
+/// dialog as not on screen. There it is a `Window` (a frame), showing.
+pub fn dialog_role(alert: bool) -> gtk::AccessibleRole {
+    if gtk::minor_version() < 10 {
+        gtk::AccessibleRole::Window
+    } else if alert {
+        gtk::AccessibleRole::AlertDialog
+    } else {
+        gtk::AccessibleRole::Dialog
+    }
+}
+
 /// Initialises GTK and libadwaita (once; later calls return at once) and
 /// loads Connie's style. Call on the main thread, from the running main loop.
 pub fn init() -> Result<(), glib::BoolError> {

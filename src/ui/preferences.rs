@@ -28,6 +28,7 @@ fn switch_row(title: &str, subtitle: Option<&str>, active: bool) -> (adw::Action
 /// Builds the preferences window over `parent` (not yet shown).
 pub fn build(parent: &impl IsA<gtk::Window>, prefs: &Prefs) -> adw::PreferencesWindow {
     let window = adw::PreferencesWindow::builder()
+        .accessible_role(crate::ui::dialog_role(false))
         .transient_for(parent)
         .modal(true)
         .search_enabled(false)

@@ -34,6 +34,9 @@ mod imp {
         pub(super) action_button: TemplateChild<gtk::Button>,
         #[template_child]
         pub(super) menu_button: TemplateChild<gtk::MenuButton>,
+        /// The action button's accessible name ("Connect to LabWPA2").
+        #[template_child]
+        pub(super) button_name: TemplateChild<gtk::Label>,
         #[template_child]
         pub(super) split_label: TemplateChild<gtk::Label>,
         #[template_child]
@@ -489,7 +492,8 @@ impl ServiceRow {
         let busy = s.is_busy();
         imp.spinner.set_visible(busy);
         imp.spinner.set_spinning(busy);
-        let (action, label, _) = connect_button(&s);
+        let (action, label, described) = connect_button(&s);
+        set_text(&imp.button_name, &described);
         let button = &imp.action_button;
         if button.label().as_deref() != Some(label.as_str()) {
             button.set_label(&label);
@@ -501,9 +505,8 @@ impl ServiceRow {
         if button.action_name().as_deref() != Some(action.detailed()) {
             button.set_action_name(Some(action.detailed()));
         }
-        // the label stays short; the tooltip (asked for on hover) says which
-        // network, and the template has the name describe the button for
-        // screen readers
+        // the label stays short; the tooltip (asked for on hover) and the
+        // accessible name (button_name) say which network
         let class = if state.is_connected() {
             Some("cn-connected")
         } else if state.is_failure() {

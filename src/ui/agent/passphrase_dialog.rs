@@ -156,7 +156,9 @@ impl PassphraseDialog {
         text: &DialogText,
         on_answer: impl FnOnce(InputReply) + 'static,
     ) -> Self {
-        let dialog: Self = glib::Object::new();
+        let dialog: Self = glib::Object::builder()
+            .property("accessible-role", crate::ui::dialog_role(false))
+            .build();
         let imp = dialog.imp();
         imp.on_answer.replace(Some(Box::new(on_answer)));
         imp.heading_label.set_text(&text.heading);

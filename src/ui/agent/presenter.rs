@@ -591,6 +591,7 @@ impl Presenter {
 
     fn message(&self, heading: &str, body: &str) -> adw::MessageDialog {
         let dialog = adw::MessageDialog::builder()
+            .accessible_role(crate::ui::dialog_role(true))
             .heading(heading)
             .heading_use_markup(false)
             .body(body)

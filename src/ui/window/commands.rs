@@ -64,11 +64,12 @@ impl Window {
     }
 
     pub(super) fn show_details(&self, title: &str, why: &str, technical: &str) {
-        let dialog = adw::MessageDialog::new(
-            Some(self),
-            Some(title),
-            Some(&format!("{why}\n\n{technical}")),
-        );
+        let dialog = adw::MessageDialog::builder()
+            .accessible_role(crate::ui::dialog_role(true))
+            .transient_for(self)
+            .heading(title)
+            .body(format!("{why}\n\n{technical}"))
+            .build();
         dialog.add_response("close", &gettext("_Close"));
         dialog.present();
     }
@@ -87,14 +88,15 @@ impl Window {
         let name = text::display_name(&service.name(), service.hidden());
         // the heading and body are plain text (MessageDialog's markup is off
         // unless asked for)
-        let dialog = adw::MessageDialog::new(
-            Some(self),
-            Some(&gettext_f("Forget “{}”?", &[&name])),
-            Some(&gettext(
+        let dialog = adw::MessageDialog::builder()
+            .accessible_role(crate::ui::dialog_role(true))
+            .transient_for(self)
+            .heading(gettext_f("Forget “{}”?", &[&name]))
+            .body(gettext(
                 "Its passphrase and settings are deleted. To use it again, you connect and \
                  enter the passphrase anew.",
-            )),
-        );
+            ))
+            .build();
         dialog.add_response("cancel", &gettext("_Cancel"));
         dialog.add_response("forget", &gettext("_Forget"));
         dialog.set_response_appearance("forget", adw::ResponseAppearance::Destructive);
