@@ -180,6 +180,7 @@ impl Client {
         &self.inner.conn
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// How many D-Bus calls this client has made (for measurements).
     pub fn calls_made(&self) -> u64 {
         self.inner.calls.load(Ordering::Relaxed)
