@@ -255,7 +255,7 @@ impl ServiceDetails {
                         updated, removed, ..
                     } => updated.contains(&p) || removed.contains(&p),
                     Event::VpnConnectionChanged { path, .. } => *path == vpn_connection_path(&p),
-                    Event::ConnmanUp | Event::ConnmanDown => true,
+                    Event::ConnmanUp(_) | Event::ConnmanDown => true,
                     _ => false,
                 };
                 if !concerns {
