@@ -24,9 +24,10 @@
 //! ```
 //!
 //! Data flow: zbus runs on its own threads; the client applies connmand's
-//! signals to its `State` and sends `Event`s; one future on the GLib main
-//! context applies them to the models; widgets follow the models through
-//! notifications and `items-changed`. Actions call the client from futures on
+//! signals to its `State` and sends `Event`s that carry the changed values;
+//! one future on the GLib main context applies them to the models, without
+//! the client's lock; widgets follow the models through notifications and
+//! `items-changed`. Actions call the client from futures on
 //! the main context, never blocking it. GTK is not initialised until a
 //! window is needed: the client and the models run without it.
 

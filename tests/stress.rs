@@ -627,7 +627,9 @@ async fn connman_vpnd_restarting_and_vanishing() {
         connie::connman::state::Event::VpnDown => {
             log.borrow_mut().push(("down", vpns.paths().len()))
         }
-        connie::connman::state::Event::VpnUp => log.borrow_mut().push(("up", vpns.paths().len())),
+        connie::connman::state::Event::VpnUp(_) => {
+            log.borrow_mut().push(("up", vpns.paths().len()))
+        }
         _ => {}
     });
 

@@ -549,7 +549,7 @@ async fn shows_names_literally_and_fits_a_phone() {
     // a property change updates its row in place
     let (event, _) =
         state.service_property("/net/connman/service/vpn_b", "State", &Value::from("ready"));
-    backend.models().apply(&event.unwrap(), &state);
+    backend.models().apply(&event.unwrap());
     assert_eq!(vpn.subtitle_text(), "VPN · Connected");
     assert_eq!(vpn.button().label().as_deref(), Some("Disconnect"));
     win.close();

@@ -203,25 +203,20 @@ impl Backend {
     /// Follows the attempts of connmand's own: a service that connects again
     /// after a failure a dialog told has a new failure to tell.
     pub(super) fn follow_attempts(&self, event: &Event) {
-        let Event::ServiceChanged { path, property } = event else {
+        let Event::ServiceChanged {
+            path,
+            property,
+            props,
+        } = event
+        else {
             return;
         };
-        if property != "State" {
+        if property != "State" || !props.state.is_connecting() {
             return;
         }
-        let told = {
-            let attempts = self.inner.attempts.borrow();
-            attempts.told.contains(path) && !attempts.in_flight.contains(path)
-        };
-        let Some(client) = self.client().filter(|_| told) else {
-            return;
-        };
-        let connecting = client
-            .state()
-            .service(path)
-            .is_some_and(|s| s.state.is_connecting());
-        if connecting {
-            self.inner.attempts.borrow_mut().told.remove(path);
+        let mut attempts = self.inner.attempts.borrow_mut();
+        if !attempts.in_flight.contains(path) {
+            attempts.told.remove(path);
         }
     }
 }

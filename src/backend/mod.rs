@@ -5,6 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Instant;
 
 pub mod commands;
@@ -46,7 +47,6 @@ type AgentHandler = Rc<dyn Fn(AgentRequest, &Client)>;
 struct Forward {
     models: Models,
     listeners: EventListeners,
-    client: Client,
     pacer: Rc<RefCell<Pacer>>,
     /// Hands on what is held back when the pace allows.
     timer: Rc<RefCell<Option<glib::SourceId>>>,
@@ -81,14 +81,10 @@ impl Forward {
         }
     }
 
+    /// The models take the values the event carries: no lock is held while
+    /// they, their notifications' handlers and the listeners run.
     fn apply(&self, event: &Event) {
-        {
-            // The state is read under the client's lock, without a copy (a
-            // strength storm over many services stays cheap): what the
-            // models notify must not call `Client::state` again.
-            let state = self.client.state();
-            self.models.apply(event, &state);
-        }
+        self.models.apply(event);
         tell(&self.listeners, event);
     }
 }
@@ -332,15 +328,19 @@ impl Backend {
                 return;
             }
         };
-        let events = client.events();
-        self.inner.models.reset(&client.state());
+        // subscribed and copied under the state's lock, which the client
+        // holds while it sends: the events are exactly those after the copy
+        let (events, snapshot) = {
+            let state = client.state();
+            (client.events(), Arc::new(state.clone()))
+        };
+        self.inner.models.reset(&snapshot);
         self.inner.client.replace(Some(client.clone()));
         // the forwarder holds the models, not the backend: dropping the
         // backend aborts it
         let forward = Forward {
             models: self.inner.models.clone(),
             listeners: self.inner.listeners.clone(),
-            client: client.clone(),
             pacer: self.inner.pacer.clone(),
             timer: Rc::new(RefCell::new(None)),
         };
@@ -366,6 +366,6 @@ impl Backend {
             }
         });
         self.inner.agent_forwarder.replace(Some(task));
-        tell(&self.inner.listeners, &Event::ConnmanUp);
+        tell(&self.inner.listeners, &Event::ConnmanUp(snapshot));
     }
 }

@@ -191,6 +191,7 @@ impl Client {
         &self.inner.conn
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// How many D-Bus calls this client has made (for measurements).
     pub fn calls_made(&self) -> u64 {
         self.inner.calls.load(Ordering::Relaxed)
@@ -361,22 +362,24 @@ impl Client {
                             let Some(value) = props.get(name) else {
                                 continue;
                             };
-                            let changed = {
+                            let issues = {
                                 let mut state = inner.state();
                                 let Some(current) = state.services.get(&path) else {
                                     return;
                                 };
                                 let mut next = current.clone();
                                 let _ = next.apply(name, value);
-                                (next != *current)
-                                    .then(|| state.service_property(&path, name, value))
-                            };
-                            if let Some((event, issues)) = changed {
-                                log_issues(&issues);
+                                if next == *current {
+                                    continue;
+                                }
+                                let (event, issues) = state.service_property(&path, name, value);
+                                // sent under the lock, in order with the worker's events
                                 if let Some(e) = event {
                                     inner.emit(e);
                                 }
-                            }
+                                issues
+                            };
+                            log_issues(&issues);
                         }
                     }
                 },
@@ -545,6 +548,10 @@ impl Inner {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Sends `event` to every subscriber. Call it with the state's lock still
+    /// held from the change the event carries: then events leave in the
+    /// order of the changes, and a subscriber that applies each event's
+    /// values in turn ends with the state's values.
     fn emit(&self, event: Event) {
         let mut subscribers = self.subscribers.lock().unwrap();
         subscribers.retain(|s| !s.is_closed());
@@ -596,7 +603,10 @@ impl Inner {
             }
         }
         self.register_agent(AgentKind::Connman).await;
-        self.emit(Event::ConnmanUp);
+        // the snapshot is taken and sent under the lock: no other event can
+        // come between (see `emit`)
+        let state = self.state();
+        self.emit(Event::ConnmanUp(Arc::new(state.clone())));
     }
 
     async fn vpn_appeared(&self, owner: String) {
@@ -625,7 +635,8 @@ impl Inner {
             }
         }
         self.register_agent(AgentKind::Vpn).await;
-        self.emit(Event::VpnUp);
+        let state = self.state();
+        self.emit(Event::VpnUp(Arc::new(state.vpn_connections.clone())));
     }
 
     /// Registers our agent with a daemon that just (re)appeared: a restart
@@ -693,12 +704,15 @@ impl Inner {
         let from_connman = self.connman_owner.lock().unwrap().as_deref() == Some(sender);
         let from_vpn = self.vpn_owner.lock().unwrap().as_deref() == Some(sender);
         let body = msg.body();
+        // held until the event is sent: events leave in the order of the
+        // changes they carry
+        let mut state = self.state();
         let (event, issues) = match (iface, member) {
             ("net.connman.Manager", "ServicesChanged") if from_connman => {
                 match body.deserialize::<(PathDictsWire, Vec<OwnedObjectPath>)>() {
                     Ok((changed, removed)) => {
                         let removed: Vec<String> = removed.iter().map(|p| p.to_string()).collect();
-                        let (e, i) = self.state().services_changed(&paths(changed), &removed);
+                        let (e, i) = state.services_changed(&paths(changed), &removed);
                         (Some(e), i)
                     }
                     Err(e) => return bad_signal(member, e),
@@ -707,7 +721,7 @@ impl Inner {
             ("net.connman.Manager", "PropertyChanged") if from_connman => {
                 match body.deserialize::<(String, OwnedValue)>() {
                     Ok((name, value)) => {
-                        let (e, i) = self.state().manager_property(&name, &value);
+                        let (e, i) = state.manager_property(&name, &value);
                         (Some(e), i)
                     }
                     Err(e) => return bad_signal(member, e),
@@ -716,7 +730,7 @@ impl Inner {
             ("net.connman.Manager", "TechnologyAdded") if from_connman => {
                 match body.deserialize::<(OwnedObjectPath, HashMap<String, OwnedValue>)>() {
                     Ok((p, dict)) => {
-                        let (e, i) = self.state().technology_added(p.as_str(), &dict);
+                        let (e, i) = state.technology_added(p.as_str(), &dict);
                         (Some(e), i)
                     }
                     Err(e) => return bad_signal(member, e),
@@ -724,26 +738,26 @@ impl Inner {
             }
             ("net.connman.Manager", "TechnologyRemoved") if from_connman => {
                 match body.deserialize::<OwnedObjectPath>() {
-                    Ok(p) => (self.state().technology_removed(p.as_str()), Vec::new()),
+                    Ok(p) => (state.technology_removed(p.as_str()), Vec::new()),
                     Err(e) => return bad_signal(member, e),
                 }
             }
             ("net.connman.Service", "PropertyChanged") if from_connman => {
                 match body.deserialize::<(String, OwnedValue)>() {
-                    Ok((name, value)) => self.state().service_property(&path, &name, &value),
+                    Ok((name, value)) => state.service_property(&path, &name, &value),
                     Err(e) => return bad_signal(member, e),
                 }
             }
             ("net.connman.Technology", "PropertyChanged") if from_connman => {
                 match body.deserialize::<(String, OwnedValue)>() {
-                    Ok((name, value)) => self.state().technology_property(&path, &name, &value),
+                    Ok((name, value)) => state.technology_property(&path, &name, &value),
                     Err(e) => return bad_signal(member, e),
                 }
             }
             ("net.connman.vpn.Manager", "ConnectionAdded") if from_vpn => {
                 match body.deserialize::<(OwnedObjectPath, HashMap<String, OwnedValue>)>() {
                     Ok((p, dict)) => {
-                        let (e, i) = self.state().vpn_connection_added(p.as_str(), &dict);
+                        let (e, i) = state.vpn_connection_added(p.as_str(), &dict);
                         (Some(e), i)
                     }
                     Err(e) => return bad_signal(member, e),
@@ -751,22 +765,23 @@ impl Inner {
             }
             ("net.connman.vpn.Manager", "ConnectionRemoved") if from_vpn => {
                 match body.deserialize::<OwnedObjectPath>() {
-                    Ok(p) => (self.state().vpn_connection_removed(p.as_str()), Vec::new()),
+                    Ok(p) => (state.vpn_connection_removed(p.as_str()), Vec::new()),
                     Err(e) => return bad_signal(member, e),
                 }
             }
             ("net.connman.vpn.Connection", "PropertyChanged") if from_vpn => {
                 match body.deserialize::<(String, OwnedValue)>() {
-                    Ok((name, value)) => self.state().vpn_connection_property(&path, &name, &value),
+                    Ok((name, value)) => state.vpn_connection_property(&path, &name, &value),
                     Err(e) => return bad_signal(member, e),
                 }
             }
             _ => return,
         };
-        log_issues(&issues);
         if let Some(e) = event {
             self.emit(e);
         }
+        drop(state);
+        log_issues(&issues);
     }
 
     async fn owner_changed(&self, name: &str, new: String) {
@@ -775,7 +790,8 @@ impl Inner {
                 if new.is_empty() {
                     *self.connman_owner.lock().unwrap() = None;
                     self.owner_lost(AgentKind::Connman);
-                    self.state().connman_gone();
+                    let mut state = self.state();
+                    state.connman_gone();
                     self.emit(Event::ConnmanDown);
                 } else {
                     self.connman_appeared(new).await;
@@ -785,7 +801,8 @@ impl Inner {
                 if new.is_empty() {
                     *self.vpn_owner.lock().unwrap() = None;
                     self.owner_lost(AgentKind::Vpn);
-                    self.state().vpn_gone();
+                    let mut state = self.state();
+                    state.vpn_gone();
                     self.emit(Event::VpnDown);
                 } else {
                     self.vpn_appeared(new).await;

@@ -1,7 +1,8 @@
 //! Errors from connmand, connman-vpnd and the bus, and the sentences to show for them.
 //!
 //! Every user-visible sentence of the `connman` module is in this file, each group in one
-//! `match`, so that wrapping them in gettext later is a local change. They are plain English
+//! `match` (but for [`SettingError`](super::types::SettingError)'s, which live with the write
+//! side in [`super::types::setting`]), so that wrapping them in gettext later is a local change. They are plain English
 //! without markup; log [`ConnmanError`]'s `Display` (the D-Bus name and message) as details.
 //!
 //! # Which errors to show
@@ -349,127 +350,6 @@ impl ServiceError {
     }
 }
 
-/// A value for `SetProperty` that Connie refuses to send. The field names are connmand's keys.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SettingError {
-    /// Not an address of the right family, or not usable for a host
-    /// (unspecified, broadcast, multicast, network or broadcast address of the subnet).
-    InvalidAddress {
-        field: &'static str,
-        input: String,
-    },
-    /// Neither a contiguous dotted netmask nor a prefix length 1–32.
-    InvalidNetmask {
-        input: String,
-    },
-    /// Not a number in 1..=`max`.
-    InvalidPrefixLength {
-        input: String,
-        max: u8,
-    },
-    GatewayIsAddress,
-    /// Not an IP address (connmand would drop it without a word).
-    InvalidNameserver {
-        input: String,
-    },
-    /// Not a host or domain name.
-    InvalidHostname {
-        field: &'static str,
-        input: String,
-    },
-    EmptyProxyUrl,
-    /// Not `scheme://…`.
-    InvalidProxyUrl {
-        input: String,
-    },
-    /// Manual proxy without servers.
-    NoProxyServers,
-    /// Empty, or containing spaces (connmand splits at spaces).
-    InvalidProxyEntry {
-        field: &'static str,
-        input: String,
-    },
-    /// A value connmand does not know (e.g. an `Unknown` enum variant).
-    UnsupportedValue {
-        field: &'static str,
-        value: String,
-    },
-    /// Hotspot name not 1–32 bytes.
-    InvalidTetheringIdentifier,
-    /// Hotspot passphrase not 8–63 characters or 64 hex digits.
-    InvalidTetheringPassphrase,
-    InvalidFrequency {
-        value: i32,
-    },
-    InvalidTimezone {
-        input: String,
-    },
-}
-
-impl SettingError {
-    /// The connmand key the error is about, for pointing at the right entry.
-    pub fn field(&self) -> &'static str {
-        match self {
-            Self::InvalidAddress { field, .. }
-            | Self::InvalidHostname { field, .. }
-            | Self::InvalidProxyEntry { field, .. }
-            | Self::UnsupportedValue { field, .. } => field,
-            Self::InvalidNetmask { .. } => "Netmask",
-            Self::InvalidPrefixLength { .. } => "PrefixLength",
-            Self::GatewayIsAddress => "Gateway",
-            Self::InvalidNameserver { .. } => "Nameservers",
-            Self::EmptyProxyUrl | Self::InvalidProxyUrl { .. } => "URL",
-            Self::NoProxyServers => "Servers",
-            Self::InvalidTetheringIdentifier => "TetheringIdentifier",
-            Self::InvalidTetheringPassphrase => "TetheringPassphrase",
-            Self::InvalidFrequency { .. } => "TetheringFreq",
-            Self::InvalidTimezone { .. } => "Timezone",
-        }
-    }
-
-    /// A short sentence for the person, in English (to be translated). Inputs are quoted
-    /// as typed; escape them if the sentence goes into markup.
-    pub fn sentence(&self) -> String {
-        match self {
-            Self::InvalidAddress { input, .. } => format!("“{input}” is not a usable address."),
-            Self::InvalidNetmask { input } => {
-                format!("“{input}” is not a netmask (for example 255.255.255.0 or 24).")
-            }
-            Self::InvalidPrefixLength { input, max } => {
-                format!("“{input}” is not a prefix length between 1 and {max}.")
-            }
-            Self::GatewayIsAddress => gettext("The gateway cannot be this computer’s own address."),
-            Self::InvalidNameserver { input } => format!("“{input}” is not an IP address."),
-            Self::InvalidHostname { input, .. } => format!("“{input}” is not a valid name."),
-            Self::EmptyProxyUrl => gettext("Enter the address of the proxy configuration file."),
-            Self::InvalidProxyUrl { input } => {
-                format!(
-                    "“{input}” is not a web address (for example http://example.com/proxy.pac)."
-                )
-            }
-            Self::NoProxyServers => gettext("Enter at least one proxy server."),
-            Self::InvalidProxyEntry { input, .. } => format!("“{input}” cannot contain spaces."),
-            Self::UnsupportedValue { value, .. } => format!("“{value}” is not a supported value."),
-            Self::InvalidTetheringIdentifier => {
-                gettext("The hotspot name must be 1 to 32 bytes long.")
-            }
-            Self::InvalidTetheringPassphrase => gettext(
-                "The hotspot password must be 8 to 63 characters long, or 64 hexadecimal digits.",
-            ),
-            Self::InvalidFrequency { value } => format!("{value} MHz is not a valid frequency."),
-            Self::InvalidTimezone { input } => format!("“{input}” is not a time zone."),
-        }
-    }
-}
-
-impl fmt::Display for SettingError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.field(), self.sentence())
-    }
-}
-
-impl std::error::Error for SettingError {}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -800,47 +680,5 @@ mod tests {
         assert!(!ServiceError::Unknown("new".into()).retry_can_help());
         assert!(ServiceError::InvalidKey.needs_new_input());
         assert!(!ServiceError::ConnectFailed.needs_new_input());
-    }
-
-    #[test]
-    fn setting_error_sentences_quote_the_input() {
-        let e = SettingError::InvalidAddress {
-            field: "Address",
-            input: "<b>1.2.3</b>".into(),
-        };
-        assert_eq!(e.field(), "Address");
-        assert!(e.sentence().contains("“<b>1.2.3</b>”"));
-        assert_eq!(e.to_string(), format!("Address: {}", e.sentence()));
-        for e in [
-            SettingError::InvalidNetmask { input: "x".into() },
-            SettingError::InvalidPrefixLength {
-                input: "200".into(),
-                max: 128,
-            },
-            SettingError::GatewayIsAddress,
-            SettingError::InvalidNameserver { input: "x".into() },
-            SettingError::InvalidHostname {
-                field: "Domains",
-                input: "x".into(),
-            },
-            SettingError::EmptyProxyUrl,
-            SettingError::InvalidProxyUrl { input: "x".into() },
-            SettingError::NoProxyServers,
-            SettingError::InvalidProxyEntry {
-                field: "Excludes",
-                input: "x".into(),
-            },
-            SettingError::UnsupportedValue {
-                field: "Privacy",
-                value: "x".into(),
-            },
-            SettingError::InvalidTetheringIdentifier,
-            SettingError::InvalidTetheringPassphrase,
-            SettingError::InvalidFrequency { value: -3 },
-            SettingError::InvalidTimezone { input: "x".into() },
-        ] {
-            assert!(e.sentence().ends_with('.'), "{e:?}");
-            assert!(!e.field().is_empty());
-        }
     }
 }

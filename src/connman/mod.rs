@@ -13,10 +13,10 @@ pub mod proxies;
 pub mod state;
 pub mod types;
 
-pub use error::{ConnmanError, SettingError};
+pub use error::ConnmanError;
 pub use types::{
     service_id, strength_level, ClockProps, ClockSetting, ManagerProps, ManagerSetting,
     ManagerState, ParseIssue, PropertyDict, ServiceError, ServiceProps, ServiceSetting,
-    ServiceState, ServiceType, TechnologyProps, TechnologySetting, TechnologyType,
+    ServiceState, ServiceType, SettingError, TechnologyProps, TechnologySetting, TechnologyType,
     VpnConnectionProps, VpnState,
 };

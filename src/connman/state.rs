@@ -9,6 +9,7 @@
 //! none) for a known one.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use zbus::zvariant::{OwnedValue, Value};
 
@@ -20,45 +21,74 @@ use super::types::{
 /// `GetConnections` and `ServicesChanged` send it.
 pub type PathDicts = Vec<(String, HashMap<String, OwnedValue>)>;
 
-/// What changed, for whoever shows the state. Paths are D-Bus object paths.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What changed, for whoever shows the state, with the changed values: the
+/// models follow the events alone, without reading [`State`] (and so without
+/// its lock). Paths are D-Bus object paths. The values are shared ([`Arc`]):
+/// each change clones one object's properties once, however many subscribers
+/// get the event.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    /// connmand appeared and everything was fetched again (or for the first time).
-    ConnmanUp,
+    /// connmand appeared and everything was fetched again (or for the first
+    /// time): the whole state after the fetch, for the models to reset to.
+    ConnmanUp(Arc<State>),
     /// connmand went away: no services, no technologies.
     ConnmanDown,
-    /// connman-vpnd appeared (connections fetched) or went away.
-    VpnUp,
+    /// connman-vpnd appeared: its connections, as fetched.
+    VpnUp(Arc<Vec<(String, VpnConnectionProps)>>),
+    /// connman-vpnd went away: no connections.
     VpnDown,
-    ManagerChanged(String),
-    TechnologyAdded(String),
+    ManagerChanged {
+        property: String,
+        /// The manager's properties after the change.
+        props: Arc<ManagerProps>,
+    },
+    /// A technology appeared (or was announced again: then it replaces the
+    /// one with its path, in place).
+    TechnologyAdded {
+        path: String,
+        props: Arc<TechnologyProps>,
+    },
     TechnologyRemoved(String),
     TechnologyChanged {
         path: String,
         property: String,
+        /// The technology's properties after the change.
+        props: Arc<TechnologyProps>,
     },
-    /// The service list changed: `removed` are gone, `added` are new, and the
-    /// order may have changed (`order_changed`). `updated` got new values.
+    /// The service list changed: `removed` are gone, `added` are new,
+    /// `updated` got new values, and `order` is the new order when it changed
+    /// (`None`: same order). `services` holds the properties of every added
+    /// and updated service after the change.
     ServicesChanged {
         added: Vec<String>,
         removed: Vec<String>,
         updated: Vec<String>,
-        order_changed: bool,
+        order: Option<Arc<Vec<String>>>,
+        services: Vec<(String, Arc<ServiceProps>)>,
     },
     ServiceChanged {
         path: String,
         property: String,
+        /// The service's properties after the change.
+        props: Arc<ServiceProps>,
     },
-    VpnConnectionAdded(String),
+    /// A VPN connection appeared (or was announced again: then it replaces
+    /// the one with its path, in place).
+    VpnConnectionAdded {
+        path: String,
+        props: Arc<VpnConnectionProps>,
+    },
     VpnConnectionRemoved(String),
     VpnConnectionChanged {
         path: String,
         property: String,
+        /// The connection's properties after the change.
+        props: Arc<VpnConnectionProps>,
     },
 }
 
 /// The daemons' state as last reported.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct State {
     pub connman_running: bool,
     pub vpn_running: bool,
@@ -170,10 +200,11 @@ impl State {
 
     pub fn manager_property(&mut self, name: &str, value: &Value<'_>) -> (Event, Vec<ParseIssue>) {
         let issues = self.manager.apply(name, value).err().into_iter().collect();
-        (
-            Event::ManagerChanged(name.to_owned()),
-            self.note("/", issues),
-        )
+        let event = Event::ManagerChanged {
+            property: name.to_owned(),
+            props: Arc::new(self.manager.clone()),
+        };
+        (event, self.note("/", issues))
     }
 
     pub fn technology_added(
@@ -182,14 +213,16 @@ impl State {
         dict: &HashMap<String, OwnedValue>,
     ) -> (Event, Vec<ParseIssue>) {
         let (t, issues) = TechnologyProps::from_dict(dict);
+        let props = Arc::new(t.clone());
         match self.technologies.iter_mut().find(|(p, _)| p == path) {
             Some(slot) => slot.1 = t,
             None => self.technologies.push((path.to_owned(), t)),
         }
-        (
-            Event::TechnologyAdded(path.to_owned()),
-            self.note(path, issues),
-        )
+        let event = Event::TechnologyAdded {
+            path: path.to_owned(),
+            props,
+        };
+        (event, self.note(path, issues))
     }
 
     pub fn technology_removed(&mut self, path: &str) -> Option<Event> {
@@ -211,6 +244,7 @@ impl State {
         let event = Event::TechnologyChanged {
             path: path.to_owned(),
             property: name.to_owned(),
+            props: Arc::new(t.clone()),
         };
         (Some(event), self.note(path, issues))
     }
@@ -272,13 +306,20 @@ impl State {
             let kept: Vec<&String> = new_order.iter().filter(|p| !new.contains(p)).collect();
             old != kept || !added.is_empty() || !gone.is_empty()
         };
+        let order = order_changed.then(|| Arc::new(new_order.clone()));
         self.order = new_order;
+        let services = added
+            .iter()
+            .chain(&updated)
+            .filter_map(|p| Some((p.clone(), Arc::new(self.services.get(p)?.clone()))))
+            .collect();
         (
             Event::ServicesChanged {
                 added,
                 removed: gone,
                 updated,
-                order_changed,
+                order,
+                services,
             },
             fresh,
         )
@@ -297,6 +338,7 @@ impl State {
         let event = Event::ServiceChanged {
             path: path.to_owned(),
             property: name.to_owned(),
+            props: Arc::new(s.clone()),
         };
         (Some(event), self.note(path, issues))
     }
@@ -307,14 +349,16 @@ impl State {
         dict: &HashMap<String, OwnedValue>,
     ) -> (Event, Vec<ParseIssue>) {
         let (c, issues) = VpnConnectionProps::from_dict(dict);
+        let props = Arc::new(c.clone());
         match self.vpn_connections.iter_mut().find(|(p, _)| p == path) {
             Some(slot) => slot.1 = c,
             None => self.vpn_connections.push((path.to_owned(), c)),
         }
-        (
-            Event::VpnConnectionAdded(path.to_owned()),
-            self.note(path, issues),
-        )
+        let event = Event::VpnConnectionAdded {
+            path: path.to_owned(),
+            props,
+        };
+        (event, self.note(path, issues))
     }
 
     pub fn vpn_connection_removed(&mut self, path: &str) -> Option<Event> {
@@ -336,6 +380,7 @@ impl State {
         let event = Event::VpnConnectionChanged {
             path: path.to_owned(),
             property: name.to_owned(),
+            props: Arc::new(c.clone()),
         };
         (Some(event), self.note(path, issues))
     }
@@ -378,6 +423,26 @@ mod tests {
         s
     }
 
+    /// A `ServicesChanged`'s lists, and whether it carries a new order.
+    fn summary(ev: &Event) -> (Vec<String>, Vec<String>, Vec<String>, bool) {
+        let Event::ServicesChanged {
+            added,
+            removed,
+            updated,
+            order,
+            ..
+        } = ev
+        else {
+            panic!("not a ServicesChanged: {ev:?}");
+        };
+        (
+            added.clone(),
+            removed.clone(),
+            updated.clone(),
+            order.is_some(),
+        )
+    }
+
     fn order(s: &State) -> Vec<&str> {
         s.order.iter().map(String::as_str).collect()
     }
@@ -400,15 +465,7 @@ mod tests {
         ];
         let (ev, issues) = s.services_changed(&changed, &[]);
         assert!(issues.is_empty());
-        assert_eq!(
-            ev,
-            Event::ServicesChanged {
-                added: vec![],
-                removed: vec![],
-                updated: vec![],
-                order_changed: true
-            }
-        );
+        assert_eq!(summary(&ev), (vec![], vec![], vec![], true));
         assert_eq!(order(&s), ["/b", "/a", "/c"]);
         assert_eq!(s.services["/b"].name.as_deref(), Some("B"));
     }
@@ -422,13 +479,13 @@ mod tests {
         ];
         let (ev, _) = s.services_changed(&changed, &["/b".to_owned()]);
         assert_eq!(
-            ev,
-            Event::ServicesChanged {
-                added: vec!["/n".into()],
-                removed: vec!["/b".into()],
-                updated: vec!["/a".into()],
-                order_changed: true
-            }
+            summary(&ev),
+            (
+                vec!["/n".into()],
+                vec!["/b".into()],
+                vec!["/a".into()],
+                true
+            )
         );
         assert_eq!(order(&s), ["/n", "/a"]);
         let a = &s.services["/a"];
@@ -437,6 +494,23 @@ mod tests {
         assert_eq!(a.name.as_deref(), Some("A"));
         assert_eq!(a.strength, Some(50));
         assert!(!s.services.contains_key("/b"));
+        // the event carries the new order and the added and updated services as they are now
+        let Event::ServicesChanged {
+            order, services, ..
+        } = &ev
+        else {
+            unreachable!()
+        };
+        assert_eq!(
+            order.as_deref(),
+            Some(&vec!["/n".to_owned(), "/a".to_owned()])
+        );
+        let carried: Vec<(&str, &ServiceProps)> =
+            services.iter().map(|(p, s)| (p.as_str(), &**s)).collect();
+        assert_eq!(
+            carried,
+            [("/n", &s.services["/n"]), ("/a", &s.services["/a"])]
+        );
     }
 
     #[test]
@@ -447,30 +521,14 @@ mod tests {
             ("/b".into(), dict(&[("Strength", Value::U8(90))])),
         ];
         let (ev, _) = s.services_changed(&changed, &[]);
-        assert_eq!(
-            ev,
-            Event::ServicesChanged {
-                added: vec![],
-                removed: vec![],
-                updated: vec!["/b".into()],
-                order_changed: false
-            }
-        );
+        assert_eq!(summary(&ev), (vec![], vec![], vec!["/b".into()], false));
     }
 
     #[test]
     fn a_service_missing_from_the_new_order_is_dropped() {
         let mut s = started(&[("/a", "A"), ("/b", "B")]);
         let (ev, _) = s.services_changed(&vec![("/a".into(), HashMap::new())], &[]);
-        assert_eq!(
-            ev,
-            Event::ServicesChanged {
-                added: vec![],
-                removed: vec!["/b".into()],
-                updated: vec![],
-                order_changed: true
-            }
-        );
+        assert_eq!(summary(&ev), (vec![], vec!["/b".into()], vec![], true));
         assert_eq!(order(&s), ["/a"]);
         assert_eq!(s.services.len(), 1);
     }
@@ -480,12 +538,18 @@ mod tests {
         let mut s = started(&[("/a", "A"), ("/b", "B")]);
         let (ev, issues) = s.service_property("/a", "Strength", &Value::U8(12));
         assert!(issues.is_empty());
+        let Some(Event::ServiceChanged {
+            path,
+            property,
+            props,
+        }) = ev
+        else {
+            panic!("not a ServiceChanged: {ev:?}");
+        };
+        assert_eq!((path.as_str(), property.as_str()), ("/a", "Strength"));
         assert_eq!(
-            ev,
-            Some(Event::ServiceChanged {
-                path: "/a".into(),
-                property: "Strength".into()
-            })
+            *props, s.services["/a"],
+            "it carries the service after the change"
         );
         assert_eq!(s.services["/a"].strength, Some(12));
         assert_eq!(s.services["/b"].strength, Some(50));
@@ -534,9 +598,12 @@ mod tests {
                 ("Powered", Value::from(false)),
             ]),
         );
-        assert_eq!(ev, Event::TechnologyAdded(p.into()));
-        s.technology_property(p, "Powered", &Value::from(true));
+        assert!(
+            matches!(&ev, Event::TechnologyAdded { path, props } if path == p && !props.powered)
+        );
+        let (ev, _) = s.technology_property(p, "Powered", &Value::from(true));
         assert!(s.technology(p).unwrap().powered);
+        assert!(matches!(ev, Some(Event::TechnologyChanged { props, .. }) if props.powered));
         assert_eq!(
             s.technology_removed(p),
             Some(Event::TechnologyRemoved(p.into()))

@@ -73,6 +73,22 @@ impl<T: IsA<glib::Object>> Keyed<T> {
             .collect()
     }
 
+    /// The first `f(object)` that is `Some`, in order. No borrow is held
+    /// while `f` runs.
+    pub fn find_map<R>(&self, mut f: impl FnMut(&T) -> Option<R>) -> Option<R> {
+        for i in 0.. {
+            let obj = {
+                let order = self.order.borrow();
+                let key = order.get(i)?;
+                self.objects.borrow().get(key).cloned()
+            };
+            if let Some(r) = obj.as_ref().and_then(&mut f) {
+                return Some(r);
+            }
+        }
+        None
+    }
+
     /// Puts the items in `target`'s order (a repeated key counts once, at
     /// its first place), emitting `items-changed` on `model` for each
     /// splice. A key new to the list gets `make(key)`, made before the first

@@ -6,7 +6,7 @@ use glib::prelude::*;
 use glib::subclass::prelude::*;
 
 use crate::connman::state::State;
-use crate::connman::ManagerState;
+use crate::connman::{ManagerProps, ManagerState};
 
 /// Whether Connie can show anything of ConnMan.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, glib::Enum)]
@@ -97,26 +97,12 @@ impl ManagerObject {
     }
 
     /// Takes what the state says (cheap: reads up to the first connected service).
+    /// Takes a whole state.
     pub fn update(&self, state: &State) {
-        let imp = self.imp();
         let _frozen = self.freeze_notify();
-        self.set_availability(if state.connman_running {
-            Availability::Up
-        } else {
-            Availability::Down
-        });
-        let s = state.manager.state.as_str();
-        if *imp.state.borrow() != s {
-            imp.state.replace(s.to_owned());
-            self.notify_state();
-        }
-        let offline = state.manager.offline_mode;
-        if imp.offline_mode.replace(offline) != offline {
-            self.notify_offline_mode();
-        }
-        if imp.vpn_running.replace(state.vpn_running) != state.vpn_running {
-            self.notify_vpn_running();
-        }
+        self.set_running(state.connman_running);
+        self.set_manager(&state.manager);
+        self.set_vpn_running(state.vpn_running);
         let (via, via_type) = state
             .services_in_order()
             .find(|(_, s)| s.is_connected())
@@ -127,6 +113,41 @@ impl ManagerObject {
                 )
             })
             .unwrap_or_default();
+        self.set_via(via, via_type);
+    }
+
+    /// Whether connmand runs.
+    pub(super) fn set_running(&self, running: bool) {
+        self.set_availability(if running {
+            Availability::Up
+        } else {
+            Availability::Down
+        });
+    }
+
+    /// Takes connmand's manager properties.
+    pub(super) fn set_manager(&self, manager: &ManagerProps) {
+        let imp = self.imp();
+        let s = manager.state.as_str();
+        if *imp.state.borrow() != s {
+            imp.state.replace(s.to_owned());
+            self.notify_state();
+        }
+        let offline = manager.offline_mode;
+        if imp.offline_mode.replace(offline) != offline {
+            self.notify_offline_mode();
+        }
+    }
+
+    pub(super) fn set_vpn_running(&self, running: bool) {
+        if self.imp().vpn_running.replace(running) != running {
+            self.notify_vpn_running();
+        }
+    }
+
+    /// The name and type of the service connmand routes through.
+    pub(super) fn set_via(&self, via: String, via_type: String) {
+        let imp = self.imp();
         if *imp.via.borrow() != via {
             imp.via.replace(via);
             self.notify_via();

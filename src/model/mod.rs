@@ -3,10 +3,10 @@
 //! them current without loading the toolkit.
 //!
 //! The client's events are applied on the main context by
-//! [`Models::apply`]; each model then converges to the client's state at that
-//! moment (which may already hold later events: they are applied again when
-//! they come, without effect). Lists emit exact `items-changed`, objects
-//! notify only the properties whose value changed.
+//! [`Models::apply`], in order, each with the values it carries (the
+//! client's state is never read, so no model or widget code runs under its
+//! lock). Lists emit exact `items-changed`, objects notify only the
+//! properties whose value changed.
 
 mod keyed;
 mod manager;
@@ -25,6 +25,8 @@ pub use technology::{TechnologyList, TechnologyObject};
 pub use vpn::{vpn_service_path, VpnList, VpnObject};
 
 use crate::connman::state::{Event, State};
+use crate::connman::ManagerProps;
+use glib::prelude::*;
 
 /// Everything the window shows, kept current from the client's events.
 #[derive(Clone, Default)]
@@ -44,25 +46,148 @@ impl Models {
     /// Takes the whole state (after the client started).
     pub fn reset(&self, state: &State) {
         self.technologies.reset(state);
-        self.services.reset(state);
-        self.vpns.reset(state);
+        let split = |c: &str| state.vpn_connection(c).is_some_and(|c| c.split_routing);
+        self.services.reset(state, &split);
+        self.vpns.reset(if state.vpn_running {
+            &state.vpn_connections
+        } else {
+            &[]
+        });
         self.manager.update(state);
     }
 
-    /// Follows one event of the client.
-    pub fn apply(&self, event: &Event, state: &State) {
-        self.technologies.apply(event, state);
-        self.services.apply(event, state);
-        self.vpns.apply(event, state);
+    /// Follows one event of the client, with the values it carries.
+    pub fn apply(&self, event: &Event) {
+        self.technologies.apply(event);
+        // the services follow their VPN connection's split routing as of this
+        // event (the VPN list takes the event after them)
+        let split = |connection: &str| -> bool {
+            match event {
+                Event::ConnmanUp(state) => state
+                    .vpn_connection(connection)
+                    .is_some_and(|c| c.split_routing),
+                Event::VpnUp(connections) => connections
+                    .iter()
+                    .any(|(p, c)| p == connection && c.split_routing),
+                Event::VpnDown => false,
+                Event::VpnConnectionAdded { path, props }
+                | Event::VpnConnectionChanged { path, props, .. }
+                    if path == connection =>
+                {
+                    props.split_routing
+                }
+                Event::VpnConnectionRemoved(path) if path == connection => false,
+                _ => self.vpns.split_routing(connection),
+            }
+        };
+        self.services.apply(event, &split);
+        self.vpns.apply(event);
+        let manager = &self.manager;
+        let _frozen = manager.freeze_notify();
         match event {
-            Event::TechnologyAdded(_)
+            Event::TechnologyAdded { .. }
             | Event::TechnologyRemoved(_)
             | Event::TechnologyChanged { .. }
-            | Event::VpnConnectionAdded(_)
+            | Event::VpnConnectionAdded { .. }
             | Event::VpnConnectionRemoved(_)
-            | Event::VpnConnectionChanged { .. } => {}
-            // everything else may change the global state or the default service
-            _ => self.manager.update(state),
+            | Event::VpnConnectionChanged { .. } => return,
+            Event::ConnmanUp(state) => {
+                manager.set_running(true);
+                manager.set_manager(&state.manager);
+                manager.set_vpn_running(state.vpn_running);
+            }
+            Event::ConnmanDown => {
+                manager.set_running(false);
+                manager.set_manager(&ManagerProps::default());
+            }
+            Event::VpnUp(_) => manager.set_vpn_running(true),
+            Event::VpnDown => manager.set_vpn_running(false),
+            Event::ManagerChanged { props, .. } => manager.set_manager(props),
+            Event::ServicesChanged { .. } | Event::ServiceChanged { .. } => {}
         }
+        // the global state's "via": the first connected service, as listed
+        let (via, via_type) = self.services.first_connected();
+        manager.set_via(via, via_type);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connman::state::PathDicts;
+    use gio::prelude::ListModelExt;
+    use std::collections::HashMap;
+    use std::sync::Arc;
+    use zbus::zvariant::{OwnedValue, Value};
+
+    fn dict(entries: &[(&str, Value<'static>)]) -> HashMap<String, OwnedValue> {
+        entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), OwnedValue::try_from(v.clone()).unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn the_models_follow_the_values_events_carry() {
+        let mut state = State::default();
+        let services: PathDicts = vec![
+            (
+                "/s/wired".into(),
+                dict(&[
+                    ("Name", Value::from("Wired")),
+                    ("Type", Value::from("ethernet")),
+                    ("State", Value::from("idle")),
+                ]),
+            ),
+            (
+                "/s/vpn_x".into(),
+                dict(&[("Name", Value::from("Work")), ("Type", Value::from("vpn"))]),
+            ),
+        ];
+        state.reset_connman(
+            &dict(&[("State", Value::from("idle"))]),
+            &Vec::new(),
+            &services,
+        );
+        let models = Models::new();
+        models.apply(&Event::ConnmanUp(Arc::new(state.clone())));
+        assert_eq!(models.manager.availability(), Availability::Up);
+        assert_eq!(models.manager.via(), "");
+
+        let (e, _) = state.service_property("/s/wired", "State", &Value::from("online"));
+        let (m, _) = state.manager_property("State", &Value::from("online"));
+        // the state moves on; the models take only what the events carry
+        state.service_property("/s/wired", "State", &Value::from("failure"));
+        models.apply(&e.unwrap());
+        assert_eq!(
+            (models.manager.via(), models.manager.via_type()),
+            ("Wired".to_owned(), "ethernet".to_owned())
+        );
+        assert_eq!(models.services.get("/s/wired").unwrap().state(), "online");
+        models.apply(&m);
+        assert_eq!(models.manager.state(), "online");
+
+        // connman-vpnd with a connection in split routing
+        let mut vpn = crate::connman::VpnConnectionProps {
+            split_routing: true,
+            ..Default::default()
+        };
+        let conn = "/net/connman/vpn/connection/x".to_owned();
+        models.apply(&Event::VpnUp(Arc::new(vec![(conn.clone(), vpn.clone())])));
+        assert!(models.manager.vpn_running());
+        assert!(models.services.get("/s/vpn_x").unwrap().split_routing());
+        vpn.split_routing = false;
+        models.apply(&Event::VpnConnectionChanged {
+            path: conn.clone(),
+            property: "SplitRouting".into(),
+            props: Arc::new(vpn),
+        });
+        assert!(!models.vpns.get(&conn).unwrap().split_routing());
+        assert!(!models.services.get("/s/vpn_x").unwrap().split_routing());
+
+        models.apply(&Event::ConnmanDown);
+        assert_eq!(models.manager.availability(), Availability::Down);
+        assert_eq!(models.services.n_items(), 0);
+        assert_eq!(models.manager.via(), "");
     }
 }

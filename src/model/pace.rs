@@ -17,9 +17,11 @@
 //! ([`Pacer::hurry`]). For [`URGENT`] after those, re-sorts go through at
 //! once too.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::connman::state::Event;
+use crate::connman::ServiceProps;
 
 /// How long strength changes and re-sorts may wait.
 pub const PACE: Duration = Duration::from_secs(1);
@@ -40,10 +42,13 @@ pub enum Decision {
 /// Decides which of the client's events wait; see the module's docs.
 #[derive(Debug, Default)]
 pub struct Pacer {
-    /// Services whose strength changed while held back, in arrival order.
-    strength: Vec<String>,
+    /// Services whose strength changed while held back, in the order of
+    /// their first change, each with its properties after its last change.
+    strength: Vec<(String, Arc<ServiceProps>)>,
     /// An order-only change is held back.
     reorder: bool,
+    /// The order of the last held-back re-sort that changed it.
+    order: Option<Arc<Vec<String>>>,
     urgent_until: Option<Instant>,
 }
 
@@ -69,9 +74,15 @@ impl Pacer {
 
     pub fn on_event(&mut self, event: &Event, now: Instant) -> Decision {
         match event {
-            Event::ServiceChanged { path, property } if property == "Strength" => {
-                if !self.strength.contains(path) {
-                    self.strength.push(path.clone());
+            Event::ServiceChanged {
+                path,
+                property,
+                props,
+            } if property == "Strength" => {
+                // the latest values win; the place is the first change's
+                match self.strength.iter_mut().find(|(p, _)| p == path) {
+                    Some(held) => held.1 = props.clone(),
+                    None => self.strength.push((path.clone(), props.clone())),
                 }
                 return Decision::Defer;
             }
@@ -79,6 +90,7 @@ impl Pacer {
                 added,
                 removed,
                 updated,
+                order,
                 ..
             } if added.is_empty()
                 && removed.is_empty()
@@ -86,6 +98,9 @@ impl Pacer {
                 && !self.urgent(now) =>
             {
                 self.reorder = true;
+                if order.is_some() {
+                    self.order = order.clone();
+                }
                 return Decision::Defer;
             }
             // an urgent re-sort goes through without extending the urgency
@@ -104,17 +119,21 @@ impl Pacer {
     }
 
     /// What was held back, as one event the models and listeners take like
-    /// any other: a `ServicesChanged` naming the services whose strength
-    /// changed (the models re-read them) and, when needed, the new order.
+    /// any other: a `ServicesChanged` with the services whose strength
+    /// changed (and their latest properties) and, when it changed, the
+    /// latest order.
     pub fn take(&mut self) -> Option<Event> {
         if !self.is_holding() {
             return None;
         }
+        self.reorder = false;
+        let services = std::mem::take(&mut self.strength);
         Some(Event::ServicesChanged {
             added: Vec::new(),
             removed: Vec::new(),
-            updated: std::mem::take(&mut self.strength),
-            order_changed: std::mem::take(&mut self.reorder),
+            updated: services.iter().map(|(p, _)| p.clone()).collect(),
+            order: self.order.take(),
+            services,
         })
     }
 }
@@ -122,43 +141,86 @@ impl Pacer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connman::ManagerProps;
 
-    fn strength(path: &str) -> Event {
+    fn props(strength: u8) -> Arc<ServiceProps> {
+        Arc::new(ServiceProps {
+            strength: Some(strength),
+            ..Default::default()
+        })
+    }
+
+    fn strength(path: &str, value: u8) -> Event {
         Event::ServiceChanged {
             path: path.into(),
             property: "Strength".into(),
+            props: props(value),
         }
     }
 
-    fn resort() -> Event {
+    fn state_change(path: &str) -> Event {
+        Event::ServiceChanged {
+            path: path.into(),
+            property: "State".into(),
+            props: props(50),
+        }
+    }
+
+    fn order(paths: &[&str]) -> Arc<Vec<String>> {
+        Arc::new(paths.iter().map(|p| p.to_string()).collect())
+    }
+
+    fn resort(paths: &[&str]) -> Event {
         Event::ServicesChanged {
             added: vec![],
             removed: vec![],
             updated: vec![],
-            order_changed: true,
+            order: Some(order(paths)),
+            services: vec![],
         }
     }
 
-    fn catch_up(updated: &[&str], order_changed: bool) -> Event {
+    fn catch_up(updated: &[(&str, u8)], paths: Option<&[&str]>) -> Event {
         Event::ServicesChanged {
             added: vec![],
             removed: vec![],
-            updated: updated.iter().map(|p| p.to_string()).collect(),
-            order_changed,
+            updated: updated.iter().map(|(p, _)| p.to_string()).collect(),
+            order: paths.map(order),
+            services: updated
+                .iter()
+                .map(|(p, v)| (p.to_string(), props(*v)))
+                .collect(),
         }
     }
 
     #[test]
-    fn a_storm_is_held_back_and_merged() {
+    fn a_storm_is_held_back_and_merged_keeping_the_latest_values() {
         let mut p = Pacer::new();
         let t = Instant::now();
-        for _ in 0..3 {
-            assert_eq!(p.on_event(&strength("/a"), t), Decision::Defer);
-            assert_eq!(p.on_event(&resort(), t), Decision::Defer);
-            assert_eq!(p.on_event(&strength("/b"), t), Decision::Defer);
+        for i in 0..3 {
+            assert_eq!(p.on_event(&strength("/a", 10 + i), t), Decision::Defer);
+            let sorted: &[&str] = if i % 2 == 0 {
+                &["/a", "/b"]
+            } else {
+                &["/b", "/a"]
+            };
+            assert_eq!(p.on_event(&resort(sorted), t), Decision::Defer);
+            assert_eq!(p.on_event(&strength("/b", 20 + i), t), Decision::Defer);
         }
+        // a re-sort that left the order as it was carries none: the last order stands
+        let same = Event::ServicesChanged {
+            added: vec![],
+            removed: vec![],
+            updated: vec![],
+            order: None,
+            services: vec![],
+        };
+        assert_eq!(p.on_event(&same, t), Decision::Defer);
         assert!(p.is_holding());
-        assert_eq!(p.take(), Some(catch_up(&["/a", "/b"], true)));
+        assert_eq!(
+            p.take(),
+            Some(catch_up(&[("/a", 12), ("/b", 22)], Some(&["/a", "/b"])))
+        );
         assert!(!p.is_holding());
         assert_eq!(p.take(), None);
     }
@@ -167,45 +229,41 @@ mod tests {
     fn other_news_goes_through_with_what_was_held_back_first() {
         let mut p = Pacer::new();
         let t = Instant::now();
-        p.on_event(&strength("/a"), t);
-        let state = Event::ServiceChanged {
-            path: "/b".into(),
-            property: "State".into(),
-        };
+        p.on_event(&strength("/a", 7), t);
         assert_eq!(
-            p.on_event(&state, t),
+            p.on_event(&state_change("/b"), t),
             Decision::Apply {
-                catch_up: Some(catch_up(&["/a"], false))
+                catch_up: Some(catch_up(&[("/a", 7)], None))
             }
         );
-        assert_eq!(
-            p.on_event(&Event::ManagerChanged("State".into()), t),
-            Decision::Apply { catch_up: None }
-        );
+        let manager = Event::ManagerChanged {
+            property: "State".into(),
+            props: Arc::new(ManagerProps::default()),
+        };
+        assert_eq!(p.on_event(&manager, t), Decision::Apply { catch_up: None });
     }
 
     #[test]
     fn a_resort_after_a_state_change_or_a_move_is_news() {
         let mut p = Pacer::new();
         let t = Instant::now();
-        let state = Event::ServiceChanged {
-            path: "/b".into(),
-            property: "State".into(),
-        };
-        p.on_event(&state, t);
+        p.on_event(&state_change("/b"), t);
         let soon = t + Duration::from_millis(150);
         assert_eq!(
-            p.on_event(&resort(), soon),
+            p.on_event(&resort(&["/b", "/a"]), soon),
             Decision::Apply { catch_up: None }
         );
         // once things have settled, re-sorts wait again
-        assert_eq!(p.on_event(&resort(), t + URGENT), Decision::Defer);
+        assert_eq!(
+            p.on_event(&resort(&["/a", "/b"]), t + URGENT),
+            Decision::Defer
+        );
         p.take();
         // a move asked for from the window
         let later = t + Duration::from_secs(10);
         p.hurry(later);
         assert_eq!(
-            p.on_event(&resort(), later + Duration::from_millis(100)),
+            p.on_event(&resort(&["/b", "/a"]), later + Duration::from_millis(100)),
             Decision::Apply { catch_up: None }
         );
     }
@@ -214,22 +272,26 @@ mod tests {
     fn added_or_removed_services_are_news() {
         let mut p = Pacer::new();
         let t = Instant::now();
-        p.on_event(&resort(), t);
+        p.on_event(&resort(&["/b", "/a"]), t);
         let added = Event::ServicesChanged {
             added: vec!["/new".into()],
             removed: vec![],
             updated: vec![],
-            order_changed: true,
+            order: Some(order(&["/new", "/b", "/a"])),
+            services: vec![("/new".into(), props(1))],
         };
         assert_eq!(
             p.on_event(&added, t),
             Decision::Apply {
-                catch_up: Some(catch_up(&[], true))
+                catch_up: Some(catch_up(&[], Some(&["/b", "/a"])))
             }
         );
         // and the re-sort that may follow it too
         assert_eq!(
-            p.on_event(&resort(), t + Duration::from_millis(100)),
+            p.on_event(
+                &resort(&["/b", "/new", "/a"]),
+                t + Duration::from_millis(100)
+            ),
             Decision::Apply { catch_up: None }
         );
     }

@@ -1,21 +1,19 @@
 //! connmand's services, in connmand's order, as a `gio::ListModel`.
 
+use std::collections::HashMap;
+
 use gio::subclass::prelude::*;
 
 use super::keyed::Keyed;
 use super::service_object::ServiceObject;
 use crate::connman::client::vpn_connection_path;
 use crate::connman::state::{Event, State};
-use crate::connman::ServiceType;
+use crate::connman::{ServiceProps, ServiceType};
 
-/// A VPN service follows the `SplitRouting` of its connman-vpnd connection.
-fn update_split_routing(obj: &ServiceObject, path: &str, state: &State) {
-    let on = state
-        .service(path)
-        .is_some_and(|s| s.type_ == ServiceType::Vpn)
-        && state
-            .vpn_connection(&vpn_connection_path(path))
-            .is_some_and(|c| c.split_routing);
+/// A VPN service follows the `SplitRouting` of its connman-vpnd connection;
+/// `split` says it for a connection path.
+fn update_split_routing(obj: &ServiceObject, path: &str, split: &dyn Fn(&str) -> bool) {
+    let on = obj.service_type() == ServiceType::Vpn && split(&vpn_connection_path(path));
     obj.update_split_routing(on);
 }
 
@@ -54,9 +52,10 @@ mod imp {
 glib::wrapper! {
     /// The services in connmand's (priority) order; the UI never sorts.
     ///
-    /// Contract: after [`ServiceList::apply`] the items are exactly
-    /// `State::order`, one [`ServiceObject`] per path, kept for as long as the
-    /// path stays in the list; `items-changed` is exact (see
+    /// Contract: after [`ServiceList::apply`] of the client's events in
+    /// turn, the items are exactly the order the last one left (`State::order`
+    /// as of that event), one [`ServiceObject`] per path, kept for as long as
+    /// the path stays in the list; `items-changed` is exact (see
     /// [`super::keyed::Keyed`]). A property change of one service emits no
     /// `items-changed`, only that object's notifications.
     pub struct ServiceList(ObjectSubclass<imp::ServiceList>)
@@ -84,56 +83,60 @@ impl ServiceList {
         self.imp().keyed.keys()
     }
 
-    /// Follows one event of the client; `state` is the client's state now
-    /// (which may already include later events: the list converges to it).
-    pub fn apply(&self, event: &Event, state: &State) {
+    /// Follows one event of the client, with the values it carries. `split`
+    /// says whether a VPN connection (by its path) is in split routing, as
+    /// of this event.
+    pub fn apply(&self, event: &Event, split: &dyn Fn(&str) -> bool) {
         match event {
-            Event::ConnmanUp | Event::ConnmanDown => self.reset(state),
-            Event::ServicesChanged { updated, added, .. } => {
-                self.sync_order(state);
-                for path in added {
-                    if let Some(obj) = self.get(path) {
-                        update_split_routing(&obj, path, state);
-                    }
+            Event::ConnmanUp(state) => self.reset(state, split),
+            Event::ConnmanDown => self.reset(&State::default(), split),
+            Event::ServicesChanged {
+                added,
+                order,
+                services,
+                ..
+            } => {
+                if let Some(order) = order {
+                    let carried: HashMap<&str, &ServiceProps> =
+                        services.iter().map(|(p, s)| (p.as_str(), &**s)).collect();
+                    self.imp().keyed.sync(self, order, |path| {
+                        let props = carried.get(path).copied();
+                        ServiceObject::new(path, props.unwrap_or(&ServiceProps::default()))
+                    });
                 }
-                for path in updated {
-                    self.update_one(path, state);
+                for (path, props) in services {
+                    let Some(obj) = self.get(path) else {
+                        continue;
+                    };
+                    // an added service was made with its properties
+                    if !added.contains(path) {
+                        obj.update(props);
+                    }
+                    update_split_routing(&obj, path, split);
                 }
             }
-            Event::ServiceChanged { path, .. } => self.update_one(path, state),
-            Event::VpnUp
+            Event::ServiceChanged { path, props, .. } => {
+                if let Some(obj) = self.get(path) {
+                    obj.update(props);
+                    update_split_routing(&obj, path, split);
+                }
+            }
+            Event::VpnUp(_)
             | Event::VpnDown
-            | Event::VpnConnectionAdded(_)
+            | Event::VpnConnectionAdded { .. }
             | Event::VpnConnectionRemoved(_)
             | Event::VpnConnectionChanged { .. } => {
                 for (path, obj) in self.imp().keyed.entries() {
-                    update_split_routing(&obj, &path, state);
+                    update_split_routing(&obj, &path, split);
                 }
             }
             _ => {}
         }
     }
 
-    /// Takes the whole state: order and every service's properties.
-    pub fn reset(&self, state: &State) {
-        self.sync_order(state);
-        for (path, obj) in self.imp().keyed.entries() {
-            if let Some(props) = state.service(&path) {
-                obj.update(props);
-            }
-            update_split_routing(&obj, &path, state);
-        }
-    }
-
-    fn update_one(&self, path: &str, state: &State) {
-        let (Some(obj), Some(props)) = (self.get(path), state.service(path)) else {
-            return;
-        };
-        obj.update(props);
-        update_split_routing(&obj, path, state);
-    }
-
-    fn sync_order(&self, state: &State) {
+    /// Takes the services of a whole state: order and every service's
+    /// properties.
+    pub fn reset(&self, state: &State, split: &dyn Fn(&str) -> bool) {
         // only what connmand describes can be shown
         let target: Vec<String> = state
             .order
@@ -145,6 +148,21 @@ impl ServiceList {
             let props = state.service(path).cloned().unwrap_or_default();
             ServiceObject::new(path, &props)
         });
+        for (path, obj) in self.imp().keyed.entries() {
+            if let Some(props) = state.service(&path) {
+                obj.update(props);
+            }
+            update_split_routing(&obj, &path, split);
+        }
+    }
+
+    /// The name and type of the first connected service (connmand's default
+    /// route), or empty strings.
+    pub fn first_connected(&self) -> (String, String) {
+        self.imp()
+            .keyed
+            .find_map(|obj| obj.is_connected().then(|| (obj.name(), obj.kind())))
+            .unwrap_or_default()
     }
 }
 
@@ -156,6 +174,7 @@ mod tests {
     use std::cell::RefCell;
     use std::collections::HashMap as Map;
     use std::rc::Rc;
+    use std::sync::Arc;
     use zbus::zvariant::{OwnedValue, Value};
 
     type Changes = Rc<RefCell<Vec<(u32, u32, u32)>>>;
@@ -205,9 +224,14 @@ mod tests {
                 list,
                 changes,
             };
-            f.list.apply(&Event::ConnmanUp, &f.state);
+            f.apply(&Event::ConnmanUp(Arc::new(f.state.clone())));
             f.check();
             f
+        }
+
+        /// The list takes `event` (no VPN is in split routing).
+        fn apply(&self, event: &Event) {
+            self.list.apply(event, &|_| false);
         }
 
         /// `ServicesChanged` with these keys in this order (dicts for new
@@ -227,7 +251,7 @@ mod tests {
             let removed: Vec<String> = removed.iter().map(|k| p(k)).collect();
             let (event, _) = self.state.services_changed(&changed, &removed);
             self.changes.borrow_mut().clear();
-            self.list.apply(&event, &self.state);
+            self.apply(&event);
             self.check();
             self.changes.take()
         }
@@ -306,7 +330,7 @@ mod tests {
             .service_property(&p("b"), "Strength", &Value::U8(95));
         let event = event.unwrap();
         f.changes.borrow_mut().clear();
-        f.list.apply(&event, &f.state);
+        f.apply(&event);
         assert!(f.changes.borrow().is_empty(), "no items-changed");
         assert_eq!(*a_notes.borrow(), 0);
         assert_eq!(b.strength_level(), 4);
@@ -314,7 +338,7 @@ mod tests {
         let changed: PathDicts = vec![(p("b"), Map::new()), (p("a"), dict("A2", "ready", 50))];
         let (event, _) = f.state.services_changed(&changed, &[]);
         f.changes.borrow_mut().clear();
-        f.list.apply(&event, &f.state);
+        f.apply(&event);
         assert_eq!(*f.changes.borrow(), [(0, 2, 2)]);
         assert_eq!(f.list.get(&p("a")).unwrap().name(), "A2");
         assert_eq!(f.list.get(&p("a")).unwrap().state(), "ready");
@@ -326,7 +350,7 @@ mod tests {
         let mut f = Fixture::new(&["a", "b"]);
         f.state.connman_gone();
         f.changes.borrow_mut().clear();
-        f.list.apply(&Event::ConnmanDown, &f.state);
+        f.apply(&Event::ConnmanDown);
         assert_eq!(*f.changes.borrow(), [(0, 2, 0)]);
         f.check();
         let services: PathDicts = vec![
@@ -335,15 +359,16 @@ mod tests {
         ];
         f.state.reset_connman(&Map::new(), &Vec::new(), &services);
         f.changes.borrow_mut().clear();
-        f.list.apply(&Event::ConnmanUp, &f.state);
+        f.apply(&Event::ConnmanUp(Arc::new(f.state.clone())));
         assert_eq!(*f.changes.borrow(), [(0, 0, 2)]);
         f.check();
         assert_eq!(f.list.get(&p("b")).unwrap().state(), "ready");
     }
 
     #[test]
-    fn a_state_ahead_of_the_event_is_followed() {
-        // two ServicesChanged applied to the state before the list sees the first
+    fn events_are_followed_in_order_each_with_its_own_values() {
+        // two ServicesChanged applied to the state before the list sees the
+        // first: the list shows each event's order in turn, not the state's
         let mut f = Fixture::new(&["a"]);
         let (e1, _) = f.state.services_changed(
             &vec![(p("a"), Map::new()), (p("b"), dict("b", "idle", 5))],
@@ -353,10 +378,32 @@ mod tests {
             .state
             .services_changed(&vec![(p("b"), Map::new())], &[p("a")]);
         f.changes.borrow_mut().clear();
-        f.list.apply(&e1, &f.state);
+        f.apply(&e1);
+        assert_eq!(f.list.paths(), [p("a"), p("b")]);
+        assert_eq!(f.list.get(&p("b")).unwrap().strength_level(), 0);
+        f.apply(&e2);
         f.check();
-        f.list.apply(&e2, &f.state);
-        f.check();
-        assert_eq!(*f.changes.borrow(), [(0, 1, 0), (0, 0, 1)]);
+        assert_eq!(*f.changes.borrow(), [(1, 0, 1), (0, 1, 0)]);
+    }
+
+    #[test]
+    fn a_vpn_service_follows_its_connections_split_routing() {
+        let mut f = Fixture::new(&["a"]);
+        let vpn: Map<String, OwnedValue> = [
+            ("Name", Value::from("Work")),
+            ("Type", Value::from("vpn")),
+            ("State", Value::from("idle")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), OwnedValue::try_from(v).unwrap()))
+        .collect();
+        let (e, _) = f
+            .state
+            .services_changed(&vec![(p("a"), Map::new()), (p("vpn_x"), vpn)], &[]);
+        f.list.apply(&e, &|c| c == "/net/connman/vpn/connection/x");
+        assert!(f.list.get(&p("vpn_x")).unwrap().split_routing());
+        assert!(!f.list.get(&p("a")).unwrap().split_routing(), "not a VPN");
+        f.list.apply(&Event::VpnDown, &|_| false);
+        assert!(!f.list.get(&p("vpn_x")).unwrap().split_routing());
     }
 }

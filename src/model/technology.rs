@@ -153,14 +153,31 @@ impl TechnologyList {
         self.imp().keyed.keys()
     }
 
-    pub fn apply(&self, event: &Event, state: &State) {
+    /// Follows one event of the client, with the values it carries.
+    pub fn apply(&self, event: &Event) {
         match event {
-            Event::ConnmanUp
-            | Event::ConnmanDown
-            | Event::TechnologyAdded(_)
-            | Event::TechnologyRemoved(_) => self.reset(state),
-            Event::TechnologyChanged { path, .. } => {
-                if let (Some(obj), Some(props)) = (self.get(path), state.technology(path)) {
+            Event::ConnmanUp(state) => self.reset(state),
+            Event::ConnmanDown => self.reset(&State::default()),
+            Event::TechnologyAdded { path, props } => match self.get(path) {
+                // announced again: replaced in place
+                Some(obj) => obj.update(props),
+                None => {
+                    let mut target = self.paths();
+                    target.push(path.clone());
+                    self.imp()
+                        .keyed
+                        .sync(self, &target, |p| TechnologyObject::new(p, props));
+                }
+            },
+            Event::TechnologyRemoved(path) => {
+                let mut target = self.paths();
+                target.retain(|p| p != path);
+                self.imp().keyed.sync(self, &target, |p| {
+                    TechnologyObject::new(p, &TechnologyProps::default())
+                });
+            }
+            Event::TechnologyChanged { path, props, .. } => {
+                if let Some(obj) = self.get(path) {
                     obj.update(props);
                 }
             }
@@ -168,6 +185,7 @@ impl TechnologyList {
         }
     }
 
+    /// Takes the technologies of a whole state.
     pub fn reset(&self, state: &State) {
         let keyed = &self.imp().keyed;
         for (path, props) in &state.technologies {
@@ -214,19 +232,19 @@ mod tests {
         let changes = Rc::new(RefCell::new(Vec::new()));
         let c = changes.clone();
         list.connect_items_changed(move |_, p, r, a| c.borrow_mut().push((p, r, a)));
-        list.apply(&Event::ConnmanUp, &state);
+        list.apply(&Event::ConnmanUp(std::sync::Arc::new(state.clone())));
         let (e, _) = state.technology_added("/t/wifi", &tech("wifi", false));
-        list.apply(&e, &state);
+        list.apply(&e);
         assert_eq!(*changes.borrow(), [(0, 0, 1), (1, 0, 1)]);
         assert_eq!(list.paths(), ["/t/ethernet", "/t/wifi"]);
         let wifi = list.by_type(&TechnologyType::Wifi).unwrap();
         assert!(!wifi.powered());
         let (e, _) = state.technology_property("/t/wifi", "Powered", &Value::Bool(true));
-        list.apply(&e.unwrap(), &state);
+        list.apply(&e.unwrap());
         assert!(wifi.powered());
         assert_eq!(changes.borrow().len(), 2, "a property is no items-changed");
         let e = state.technology_removed("/t/ethernet").unwrap();
-        list.apply(&e, &state);
+        list.apply(&e);
         assert_eq!(changes.borrow()[2], (0, 1, 0));
         assert_eq!(list.paths(), ["/t/wifi"]);
     }

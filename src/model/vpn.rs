@@ -7,7 +7,7 @@ use gio::prelude::*;
 use gio::subclass::prelude::*;
 
 use super::keyed::Keyed;
-use crate::connman::state::{Event, State};
+use crate::connman::state::Event;
 use crate::connman::types::VpnConnectionProps;
 
 /// connmand's service for connman-vpnd's connection `path`: the connection
@@ -172,43 +172,68 @@ impl VpnList {
     }
 
     /// Follows one event of the client.
-    pub fn apply(&self, event: &Event, state: &State) {
+    /// Follows one event of the client, with the values it carries.
+    pub fn apply(&self, event: &Event) {
         match event {
-            Event::ConnmanUp
-            | Event::VpnUp
-            | Event::VpnDown
-            | Event::VpnConnectionAdded(_)
-            | Event::VpnConnectionRemoved(_) => self.reset(state),
-            Event::VpnConnectionChanged { path, .. } => {
-                if let (Some(o), Some(p)) = (self.get(path), state.vpn_connection(path)) {
-                    o.update(p);
+            Event::ConnmanUp(state) => {
+                let none = Vec::new();
+                self.reset(if state.vpn_running {
+                    &state.vpn_connections
+                } else {
+                    &none
+                });
+            }
+            Event::VpnUp(connections) => self.reset(connections),
+            Event::VpnDown => self.reset(&[]),
+            Event::VpnConnectionAdded { path, props } => match self.get(path) {
+                // announced again: replaced in place
+                Some(o) => o.update(props),
+                None => {
+                    let mut target = self.paths();
+                    target.push(path.clone());
+                    self.imp()
+                        .keyed
+                        .sync(self, &target, |p| VpnObject::new(p, props));
+                }
+            },
+            Event::VpnConnectionRemoved(path) => {
+                let mut target = self.paths();
+                target.retain(|p| p != path);
+                self.imp().keyed.sync(self, &target, |p| {
+                    VpnObject::new(p, &VpnConnectionProps::default())
+                });
+            }
+            Event::VpnConnectionChanged { path, props, .. } => {
+                if let Some(o) = self.get(path) {
+                    o.update(props);
                 }
             }
             _ => {}
         }
     }
 
-    /// Takes the whole list from `state` (nothing while connman-vpnd is away).
-    pub fn reset(&self, state: &State) {
+    /// Takes connman-vpnd's connections (none while it is not running).
+    pub fn reset(&self, connections: &[(String, VpnConnectionProps)]) {
         let keyed = &self.imp().keyed;
-        for (path, props) in &state.vpn_connections {
+        for (path, props) in connections {
             if let Some(o) = keyed.get(path) {
                 o.update(props);
             }
         }
-        let target: Vec<String> = if state.vpn_running {
-            state
-                .vpn_connections
-                .iter()
-                .map(|(p, _)| p.clone())
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let target: Vec<String> = connections.iter().map(|(p, _)| p.clone()).collect();
         keyed.sync(self, &target, |path| {
-            let props = state.vpn_connection(path).cloned().unwrap_or_default();
+            let props = connections
+                .iter()
+                .find(|(p, _)| p == path)
+                .map(|(_, c)| c.clone())
+                .unwrap_or_default();
             VpnObject::new(path, &props)
         });
+    }
+
+    /// Whether the connection at `path` is listed and in split routing.
+    pub fn split_routing(&self, path: &str) -> bool {
+        self.get(path).is_some_and(|o| o.split_routing())
     }
 }
 
@@ -233,31 +258,23 @@ mod tests {
     #[test]
     fn follows_vpnd_and_empties_when_it_goes() {
         let list = VpnList::default();
-        let mut state = State {
-            vpn_running: true,
-            ..Default::default()
-        };
         let props = VpnConnectionProps {
             name: Some("<b>Work</b>".into()),
             host: Some("vpn.example".into()),
             type_: Some("openvpn".into()),
             ..Default::default()
         };
-        state
-            .vpn_connections
-            .push(("/net/connman/vpn/connection/a".into(), props));
+        let connections = vec![("/net/connman/vpn/connection/a".to_owned(), props)];
         let changes = std::rc::Rc::new(RefCell::new(Vec::new()));
         let c = changes.clone();
         list.connect_items_changed(move |_, p, r, a| c.borrow_mut().push((p, r, a)));
-        list.apply(&Event::VpnUp, &state);
+        list.apply(&Event::VpnUp(std::sync::Arc::new(connections)));
         assert_eq!(*changes.borrow(), [(0, 0, 1)]);
         let o = list.get("/net/connman/vpn/connection/a").unwrap();
         assert_eq!(o.name(), "<b>Work</b>");
         assert_eq!(o.kind(), "openvpn");
         assert_eq!(o.service_path(), "/net/connman/service/vpn_a");
-        state.vpn_running = false;
-        state.vpn_connections.clear();
-        list.apply(&Event::VpnDown, &state);
+        list.apply(&Event::VpnDown);
         assert_eq!(*changes.borrow(), [(0, 0, 1), (0, 1, 0)]);
         assert_eq!(list.n_items(), 0);
     }

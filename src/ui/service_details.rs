@@ -255,7 +255,7 @@ impl ServiceDetails {
                         updated, removed, ..
                     } => updated.contains(&p) || removed.contains(&p),
                     Event::VpnConnectionChanged { path, .. } => *path == vpn_connection_path(&p),
-                    Event::ConnmanUp | Event::ConnmanDown => true,
+                    Event::ConnmanUp(_) | Event::ConnmanDown => true,
                     _ => false,
                 };
                 if !concerns {
@@ -289,11 +289,13 @@ impl ServiceDetails {
             .map(|(p, _, _)| p.clone())
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// The page's title (the service's name, literally).
     pub fn title_text(&self) -> String {
         self.imp().title_label.text().into()
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// The value shown for `label` in the group titled `group`.
     pub fn value(&self, group: &str, label: &str) -> Option<String> {
         self.imp()

@@ -264,10 +264,12 @@ impl ServiceRow {
         self.imp().name_label.text().into()
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     pub fn subtitle_text(&self) -> String {
         self.imp().subtitle_label.text().into()
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// The type and strength icon.
     pub fn icon(&self) -> gtk::Image {
         self.imp().type_icon.get()
@@ -283,11 +285,13 @@ impl ServiceRow {
         self.imp().row_menu.get()
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// Whether the "VPN in split mode" label shows.
     pub fn shows_split_mode(&self) -> bool {
         self.imp().split_label.is_visible()
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// Whether `action` (of this row's menu and shortcuts) can be used now.
     pub fn action_enabled(&self, action: RowAction) -> bool {
         self.imp()

@@ -503,12 +503,13 @@ impl PassphraseDialog {
         self.close();
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// Whether the person has answered, or the daemon took it back.
     pub fn is_finished(&self) -> bool {
         self.imp().on_answer.borrow().is_none()
     }
 
-    // For tests and screenshots: the widgets a person uses.
+    // For tests (most behind the test-support feature): the widgets a person uses.
 
     /// The entry for the field `name` (`Passphrase`, `Name`, `Identity`,
     /// `OpenVPN.Username`, `WPS`, …).
@@ -523,6 +524,7 @@ impl PassphraseDialog {
             })
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// The switch for a flag field (`SaveCredentials`).
     pub fn switch(&self, name: &str) -> Option<gtk::Switch> {
         self.imp()
@@ -535,15 +537,18 @@ impl PassphraseDialog {
             })
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// The "Use WPS instead" switch, when WPS is possible.
     pub fn wps_switch(&self) -> Option<gtk::Switch> {
         self.imp().wps_switch.borrow().clone()
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     pub fn connect_button(&self) -> gtk::Button {
         self.imp().connect_button.clone()
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     pub fn cancel_button(&self) -> gtk::Button {
         self.imp().cancel_button.clone()
     }
@@ -553,26 +558,31 @@ impl PassphraseDialog {
         self.imp().heading_label.set_text(heading);
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     pub fn heading_text(&self) -> String {
         self.imp().heading_label.text().into()
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     pub fn body_text(&self) -> String {
         self.imp().body_label.text().into()
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// Why it asks again, if it says so.
     pub fn retry_text(&self) -> Option<String> {
         let label = &self.imp().retry_label;
         label.is_visible().then(|| label.text().into())
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// The reason the answer is refused, as shown under the entries.
     pub fn problem_text(&self) -> Option<String> {
         let label = &self.imp().problem_label;
         label.is_visible().then(|| label.text().into())
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// The "Previous attempt" row's text as shown now (dots until revealed).
     pub fn previous_attempt_text(&self) -> Option<String> {
         self.imp()

@@ -463,13 +463,13 @@ impl Presenter {
         Some(glib::spawn_future_local(async move {
             while let Ok(event) = events.recv().await {
                 let concerns = match (&event, kind) {
-                    (Event::ConnmanUp, _) => true,
+                    (Event::ConnmanUp(_), _) => true,
                     (Event::ServicesChanged { added, updated, .. }, AgentKind::Connman) => {
                         added.contains(&path) || updated.contains(&path)
                     }
                     (Event::ServiceChanged { path: p, .. }, AgentKind::Connman) => *p == path,
-                    (Event::VpnUp, AgentKind::Vpn) => true,
-                    (Event::VpnConnectionAdded(p), AgentKind::Vpn)
+                    (Event::VpnUp(_), AgentKind::Vpn) => true,
+                    (Event::VpnConnectionAdded { path: p, .. }, AgentKind::Vpn)
                     | (Event::VpnConnectionChanged { path: p, .. }, AgentKind::Vpn) => *p == path,
                     _ => false,
                 };

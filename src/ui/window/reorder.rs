@@ -11,8 +11,8 @@ use crate::i18n::gettext;
 use crate::model::moves::{self, MoveKind, Refusal};
 
 impl Window {
-    /// Queues a refresh of the rows' "Move up"/"Move down" (on idle: the
-    /// models notify while the client's state is locked, and the rules read it).
+    /// Queues a refresh of the rows' "Move up"/"Move down", once on idle
+    /// however many rows changed (a re-sort rebinds dozens at once).
     pub(super) fn schedule_refresh_moves(&self) {
         if self.imp().refresh_queued.replace(true) {
             return;
