@@ -523,12 +523,20 @@ async fn shows_names_literally_and_fits_a_phone() {
     assert_eq!(win.visible_page(), "main");
     assert_eq!(
         win.header_text(),
-        ("Online".to_owned(), format!("via {hostile}"))
+        // shown as it is, isolated from the text around it (its RTL
+        // override cannot turn "via" around)
+        (
+            "Online".to_owned(),
+            format!("via \u{2068}{hostile}\u{202C}\u{2069}")
+        )
     );
     let a = "/net/connman/service/wifi_a";
     wait_until(10, "the rows", || win.service_row(a).is_some()).await;
     let row = win.service_row(a).unwrap();
-    assert_eq!(row.name_text(), hostile);
+    assert_eq!(
+        row.name_text(),
+        format!("\u{2068}{hostile}\u{202C}\u{2069}")
+    );
     assert_eq!(row.subtitle_text(), "Wi-Fi · Online · Saved");
     assert_eq!(row.button().label().as_deref(), Some("Disconnect"));
 
