@@ -80,3 +80,58 @@ pub async fn count_strength_signals(
     });
     (seen, task)
 }
+
+/// Whether the pacer (`connie::model::pace`) takes `event` as news: anything but a strength
+/// change or an order-only re-sort. News makes re-sorts urgent for `pace::URGENT`. (A
+/// merged catch-up counts as news here: when waiting for a quiet moment, that errs on the
+/// long side.)
+pub fn is_news(event: &connie::connman::state::Event) -> bool {
+    use connie::connman::state::Event;
+    match event {
+        Event::ServiceChanged { property, .. } => property != "Strength",
+        Event::ServicesChanged {
+            added,
+            removed,
+            updated,
+            ..
+        } => !(added.is_empty() && removed.is_empty() && updated.is_empty()),
+        _ => true,
+    }
+}
+
+/// When `backend` last handed on news (see [`is_news`]), from now on.
+pub fn last_news(backend: &Backend) -> std::rc::Rc<std::cell::Cell<Instant>> {
+    let last = std::rc::Rc::new(std::cell::Cell::new(Instant::now()));
+    let seen = last.clone();
+    backend.connect_event(move |e| {
+        if is_news(e) {
+            seen.set(Instant::now());
+        }
+    });
+    last
+}
+
+/// Waits (at most `secs`) until `pace::URGENT` has passed since the last news: re-sorts and
+/// strength changes are then held back at the pace again, not shown at once.
+pub async fn wait_paced(secs: u64, last_news: &std::cell::Cell<Instant>) {
+    wait_until(secs, "re-sorts paced again (no news for URGENT)", || {
+        last_news.get().elapsed() >= connie::model::pace::URGENT
+    })
+    .await;
+}
+
+/// Asserts that no two of `times` are closer than `pace` (what a pacer promises for the
+/// updates it holds back and hands on merged).
+pub fn assert_paced(what: &str, times: &[Instant], pace: Duration) {
+    for pair in times.windows(2) {
+        let gap = pair[1].duration_since(pair[0]);
+        assert!(
+            gap >= pace,
+            "{what}: two updates {gap:?} apart (the pace is {pace:?}); all: {:?}",
+            times
+                .iter()
+                .map(|t| t.duration_since(times[0]))
+                .collect::<Vec<_>>()
+        );
+    }
+}
