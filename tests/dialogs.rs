@@ -622,7 +622,7 @@ async fn wispr_asks_username_and_password() {
     type_into(&dialog, "Password", "secret");
     enter(&dialog, "Password");
     // a button activated by Enter clicks after its press animation
-    idle(500).await;
+    wait_until(10, "the answer sent", || answer.borrow().is_some()).await;
     assert_eq!(
         answer.borrow_mut().take(),
         Some(

@@ -135,3 +135,11 @@ pub fn assert_paced(what: &str, times: &[Instant], pace: Duration) {
         );
     }
 }
+
+/// Returns once every future spawned on the main loop before now has run up to its first
+/// wait: a future spawned now is dispatched after them (same priority, attached later).
+pub async fn main_loop_round_trip() {
+    glib::spawn_future_local(async {})
+        .await
+        .expect("a future on the main loop");
+}
