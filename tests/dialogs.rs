@@ -22,11 +22,6 @@ use connman_lab::{Lab, LabOptions, OnlineMode, VpnKind};
 use ui_common::*;
 use zbus::zvariant::{ObjectPath, OwnedValue, Value};
 
-/// Lets the main loop run for `ms`.
-async fn idle(ms: u64) {
-    glib::timeout_future(Duration::from_millis(ms)).await;
-}
-
 struct Ui {
     lab: Lab,
     backend: Backend,
@@ -219,8 +214,9 @@ async fn wrong_key_then_try_again_shows_the_previous_attempt() {
     // the Backend's notes tell the window that a dialog explains this
     // failure: a toast would only repeat it
     assert!(ui.backend.agent_notes().take_reported(&path));
-    // the message stays (connmand's Cancel closes prompts, not messages)
-    idle(500).await;
+    // the message stays (connmand's Cancel, sent before it answered
+    // Connect, closes prompts, not messages)
+    agent_settled(&ui.lab, &ui.backend).await;
     assert!(ui.presenter.message_dialog().is_some());
 
     message.response("retry");
@@ -244,7 +240,7 @@ async fn wrong_key_then_try_again_shows_the_previous_attempt() {
     type_into(&dialog, "Passphrase", "labpassword");
     dialog.connect_button().emit_clicked();
     ui.wait_connected(&path, 60).await;
-    idle(300).await;
+    agent_settled(&ui.lab, &ui.backend).await;
     assert!(!ui.presenter.is_showing(), "no failure shown after success");
 }
 
@@ -337,7 +333,8 @@ async fn invalid_input_is_refused_and_a_cancel_is_no_failure() {
     // clicking anyway (and Enter) sends nothing
     dialog.connect_button().emit_clicked();
     enter(&dialog, "Passphrase");
-    idle(1000).await;
+    // a reply would have reached the agent before its next call is handled
+    agent_settled(&ui.lab, &ui.backend).await;
     assert_eq!(
         ui.client().agents().unwrap().pending(AgentKind::Connman),
         1,
@@ -357,7 +354,7 @@ async fn invalid_input_is_refused_and_a_cancel_is_no_failure() {
         ui.presenter.take_canceled_by_user(&path),
         "the window can tell the person canceled"
     );
-    idle(1500).await;
+    agent_settled(&ui.lab, &ui.backend).await;
     assert!(!ui.presenter.is_showing(), "no error shown");
     wait_until(20, "the service idle", || {
         ui.state_of(&path).as_deref() == Some("idle")
@@ -414,7 +411,8 @@ async fn captive_portal_opens_the_login_page() {
     let wired = ui
         .service(40, "the wired service", |s| s.is_connected())
         .await;
-    idle(2000).await;
+    // what connmand asked so far has been handled
+    agent_settled(&ui.lab, &ui.backend).await;
     if !ui.presenter.is_showing() {
         let client = ui.client();
         client.disconnect_service(&wired).await.expect("disconnect");
@@ -505,7 +503,7 @@ async fn a_foreign_caller_is_refused_and_no_dialog_appears() {
         }
         other => panic!("expected AccessDenied, got {other:?}"),
     }
-    idle(1000).await;
+    agent_settled(&ui.lab, &ui.backend).await;
     assert!(!ui.presenter.is_showing(), "no dialog for a foreign caller");
 }
 

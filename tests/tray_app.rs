@@ -505,12 +505,27 @@ async fn a_failed_connect_is_told_once_and_turned_off_kinds_are_not() {
     let shown = ui.notifications.seen().len();
     item.click("Airplane Mode").await;
     item.wait_icon(10, "airplane-mode-symbolic").await;
-    glib::timeout_future(Duration::from_millis(500)).await;
-    let after: Vec<String> = ui.notifications.seen()[shown..]
-        .iter()
-        .map(|n| n.summary.clone())
-        .collect();
-    assert!(after.is_empty(), "turned off, yet shown: {after:?}");
+    // leaving airplane mode brings the wired uplink back, which is told
+    // (connections are on): that notification comes after any Connie would
+    // have shown for airplane mode, on and off
+    item.click("Airplane Mode").await;
+    let mut told = Vec::new();
+    wait_until(30, "the wired uplink back, told", || {
+        told = ui.notifications.seen()[shown..].to_vec();
+        told.iter()
+            .any(|n| n.category.as_deref() == Some("network.connected"))
+    })
+    .await;
+    let first = &told[0];
+    assert_eq!(
+        first.category.as_deref(),
+        Some("network.connected"),
+        "turned off, yet shown: {told:?}"
+    );
+    assert!(
+        !format!("{} {}", first.summary, first.body).contains("irplane"),
+        "turned off, yet told: {first:?}"
+    );
     ui.tray.shutdown().await;
 }
 
