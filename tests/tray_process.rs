@@ -195,6 +195,9 @@ fn app_round_trip(bus: &PrivateBus) {
     });
 }
 
+/// What Connie says under `--debug` once it knows a tray host has its icon.
+const HOST_KNOWN: &str = "a tray host shows the icon";
+
 fn lab() -> Option<Lab> {
     Lab::for_test(LabOptions::default())
 }
@@ -223,7 +226,7 @@ fn with_a_tray_host_closing_the_window_keeps_connie_in_the_tray() {
     let Some(lab) = lab() else { return };
     let bus = PrivateBus::start("process-tray");
     let watcher = StatusWatcher::start(bus.address());
-    let mut connie = Connie::start(&lab, &bus, &["--hidden"], "tray");
+    let mut connie = Connie::start(&lab, &bus, &["--hidden", "--debug"], "tray");
     let id = watcher.wait_item(Duration::from_secs(20));
     zbus::block_on(async {
         ItemView::new(watcher.connection(), &id)
@@ -231,9 +234,10 @@ fn with_a_tray_host_closing_the_window_keeps_connie_in_the_tray() {
             .wait_icon(20, "network-wired-symbolic")
             .await;
     });
-    // Connie has started and shows the uplink; a window it showed by then
-    // is mapped once its main loop has answered (and one shown later would
-    // be closed by the click below, which then fails to show it)
+    // Connie knows the host has the icon (the decision not to show the
+    // window is taken); a window it showed by then is mapped once its main
+    // loop has answered
+    connie.wait_said(HOST_KNOWN, 20);
     app_round_trip(&bus);
     assert!(!connie.window_shown(), "--hidden shows no window");
     zbus::block_on(async {
@@ -279,7 +283,7 @@ fn with_a_tray_host_closing_the_window_keeps_connie_in_the_tray() {
 fn a_tray_host_that_appears_later_gets_the_icon() {
     let Some(lab) = lab() else { return };
     let bus = PrivateBus::start("process-later");
-    let mut connie = Connie::start(&lab, &bus, &[], "later");
+    let mut connie = Connie::start(&lab, &bus, &["--debug"], "later");
     connie.wait_window(true, 20);
     // Connie learns there is no host (and says so), then one starts
     connie.wait_said("no system tray", 20);
@@ -289,7 +293,9 @@ fn a_tray_host_that_appears_later_gets_the_icon() {
         let item = ItemView::new(watcher.connection(), &id).await;
         item.wait_icon(20, "network-wired-symbolic").await;
     });
-    // now closing the window leaves Connie in the tray
+    // once Connie knows the host has the icon, closing the window leaves it
+    // in the tray
+    connie.wait_said(HOST_KNOWN, 20);
     app_action(&bus, "hide-window");
     connie.wait_window(false, 10);
     app_round_trip(&bus);
