@@ -394,7 +394,7 @@ fn foreign_callers_are_refused_and_a_timeout_cancels_the_prompt() {
         );
         let err = connman_error(result.expect_err("Connect fails after the input timeout"));
         // a Cancel connmand sent before answering a later call has come by now
-        agent_caught_up(&other, &me).await;
+        agent_caught_up(&other, &me, AGENT_PATH).await;
         match a.requests.try_recv() {
             Ok(AgentRequest::Cancel { .. }) => {
                 eprintln!("this connmand sends Cancel after InputRequestTimeout");

@@ -87,41 +87,6 @@ pub async fn next_request<T>(
     .await
 }
 
-/// Returns once every call connmand made to the agent before now has reached `rx`: a round
-/// trip to connmand from `other` (what connmand sent before its reply is on the bus ahead of
-/// it), then an agent call from `other`, which is not an owner and is refused at once. The
-/// agent's connection receives that call after connmand's, and handles its calls in order.
-pub async fn agent_caught_up(other: &zbus::Connection, agent: &str) {
-    within(10, "a round trip to connmand", async {
-        manager(other)
-            .await
-            .call::<_, _, std::collections::HashMap<String, zbus::zvariant::OwnedValue>>(
-                "GetProperties",
-                &(),
-            )
-            .await
-    })
-    .await
-    .expect("connmand answers GetProperties");
-    let refused = within(
-        10,
-        "a round trip through the agent",
-        other.call_method(
-            Some(agent),
-            agent::AGENT_PATH,
-            Some(AgentKind::Connman.interface()),
-            "Cancel",
-            &(),
-        ),
-    )
-    .await;
-    match refused {
-        Err(zbus::Error::MethodError(name, _, _))
-            if name.as_str() == "org.freedesktop.DBus.Error.AccessDenied" => {}
-        other => panic!("the agent's round trip: expected AccessDenied, got {other:?}"),
-    }
-}
-
 /// Asserts that connmand has made no agent call so far that reached `rx`, once everything it
 /// sent has (see [`agent_caught_up`]; `other` is a connection that does not own the agent).
 pub async fn no_request(
@@ -130,7 +95,7 @@ pub async fn no_request(
     agent: &str,
     why: &str,
 ) {
-    agent_caught_up(other, agent).await;
+    agent_caught_up(other, agent, agent::AGENT_PATH).await;
     if let Ok(r) = rx.try_recv() {
         panic!("{why}: unexpected agent request {r:?}");
     }

@@ -93,6 +93,34 @@ pub fn dict_string(props: &Props, key: &str, inner: &str) -> Option<String> {
     string(&d, inner)
 }
 
+/// Returns once every call connmand made to the `net.connman.Agent` served by `agent` (a
+/// bus name) at `path` before now has reached that agent's handlers: a round trip to
+/// connmand from `other` (what connmand sent before its reply is on the bus ahead of it),
+/// then an agent call from `other`, which is not connmand and must be refused at once
+/// (`AccessDenied`). The agent's connection receives that call after connmand's and
+/// handles its calls in order.
+pub async fn agent_caught_up(other: &zbus::Connection, agent: &str, path: &str) {
+    within(10, "a round trip to connmand", async {
+        manager(other)
+            .await
+            .call::<_, _, Props>("GetProperties", &())
+            .await
+    })
+    .await
+    .expect("connmand answers GetProperties");
+    let refused = within(
+        10,
+        "a round trip through the agent",
+        other.call_method(Some(agent), path, Some("net.connman.Agent"), "Cancel", &()),
+    )
+    .await;
+    match refused {
+        Err(zbus::Error::MethodError(name, _, _))
+            if name.as_str() == "org.freedesktop.DBus.Error.AccessDenied" => {}
+        other => panic!("the agent's round trip: expected AccessDenied, got {other:?}"),
+    }
+}
+
 /// The first service `pick` accepts, once connmand lists it.
 pub async fn service_where(
     conn: &zbus::Connection,
