@@ -15,7 +15,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use connman_lab::testing::{power_on, scan, services, string, PrivateBus, StatusWatcher};
+use connman_lab::testing::{
+    first_line, power_on, scan, services, string, PrivateBus, StatusWatcher,
+};
 use connman_lab::{ApSet, Lab, LabOptions};
 use futures_lite::StreamExt;
 
@@ -27,6 +29,8 @@ use damage::DamageWatch;
 /// drawn what it shows first (long enough that a slow start's pause between
 /// an empty window and its rows is not taken for the end).
 const SETTLE_QUIET: Duration = Duration::from_millis(1500);
+/// Connie's application id, its name on the session bus.
+const CONNIE_NAME: &str = "io.github.connie.Connie";
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -99,32 +103,44 @@ impl Drop for Owned {
     }
 }
 
-/// Xvfb on a display of its own, and a session bus of the bench's own.
+/// Xvfb on a display of its own (it picks a free one and writes its number
+/// once it accepts clients: `-displayfd`), and a session bus of the bench's
+/// own.
 fn start_x_and_session_bus() -> (Owned, PrivateBus, String) {
-    let display = format!(":{}", 90 + std::process::id() % 100);
-    let x = Owned(
+    let mut x = Owned(
         Command::new("Xvfb")
-            .args([
-                display.as_str(),
-                "-screen",
-                "0",
-                "1280x900x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::null())
+            .args(["-displayfd", "1", "-screen", "0", "1280x900x24"])
+            .args(["-nolisten", "tcp"])
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("Xvfb (make deps installs xvfb)"),
     );
+    let out = x.0.stdout.take().expect("piped");
+    let number = first_line(out, Duration::from_secs(10)).expect("Xvfb did not start");
     let bus = PrivateBus::start("bench");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !std::path::Path::new(&format!("/tmp/.X11-unix/X{}", &display[1..])).exists() {
-        assert!(Instant::now() < deadline, "Xvfb did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    (x, bus, display)
+    (x, bus, format!(":{number}"))
 }
+
+/// Waits (at most 10 s) until nobody owns `name` on `conn`'s bus: a Connie
+/// that was ended has left, and the next one starts as the primary instance.
+async fn released(conn: &zbus::Connection, name: &'static str) {
+    let dbus = zbus::fdo::DBusProxy::new(conn).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while dbus
+        .name_has_owner(name.try_into().unwrap())
+        .await
+        .unwrap_or(false)
+    {
+        assert!(Instant::now() < deadline, "{name} still owned after 10 s");
+        sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// What "after start-up" means for the figures taken then (memory, calls):
+/// this long after the readiness events waited for first. A point of
+/// measurement, not a wait for readiness.
+const STEADY: Duration = Duration::from_secs(3);
 
 /// utime + stime of a process, in clock ticks.
 fn cpu_ticks(pid: u32) -> u64 {
@@ -264,8 +280,12 @@ fn first_frame(lab: &Lab, display: &str, session: &str, x: &DamageWatch) -> (f64
     let settled = x
         .settled(child.0.id(), t0, SETTLE_QUIET, Duration::from_secs(30))
         .expect("Connie's window never showed or never stopped drawing");
+    let pid = child.0.id();
     drop(child);
-    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        x.gone(pid, Duration::from_secs(10)),
+        "Connie's window stays"
+    );
     (
         elapsed.as_secs_f64() * 1000.0,
         settled.duration_since(t0).as_secs_f64() * 1000.0,
@@ -296,8 +316,12 @@ fn connman_gtk_first_frame(lab: &Lab, display: &str, session: &str, x: &DamageWa
     let settled = x
         .settled(child.0.id(), t0, SETTLE_QUIET, Duration::from_secs(30))
         .expect("connman-gtk's window never showed or never stopped drawing");
+    let pid = child.0.id();
     drop(child);
-    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        x.gone(pid, Duration::from_secs(10)),
+        "connman-gtk's window stays"
+    );
     settled.duration_since(t0).as_secs_f64() * 1000.0
 }
 
@@ -392,6 +416,7 @@ fn main() {
             let (mut frames, mut settled, mut theirs) = (Vec::new(), Vec::new(), Vec::new());
             for _ in 0..runs {
                 let (frame, drawn) = first_frame(&lab, &display, &session, &damage);
+                released(&session_conn, CONNIE_NAME).await;
                 frames.push(frame);
                 settled.push(drawn);
                 if have_connman_gtk {
@@ -402,11 +427,15 @@ fn main() {
             let mut their_per_change = Vec::new();
             if have_connman_gtk {
                 for _ in 0..runs {
+                    let t = Instant::now();
                     let cg = connman_gtk(&lab, &display, &session).expect("connman-gtk");
-                    sleep(Duration::from_secs(3)).await;
-                    their_per_change.push(storm(&lab, &names, cg.0.id()).await);
+                    let pid = cg.0.id();
+                    damage
+                        .settled(pid, t, SETTLE_QUIET, Duration::from_secs(30))
+                        .expect("connman-gtk's window never showed or never stopped drawing");
+                    their_per_change.push(storm(&lab, &names, pid).await);
                     drop(cg);
-                    sleep(Duration::from_millis(500)).await;
+                    assert!(damage.gone(pid, Duration::from_secs(10)));
                 }
             }
             let (mut calls, mut hidden_mem, mut window_mem) = (Vec::new(), Vec::new(), Vec::new());
@@ -416,18 +445,26 @@ fn main() {
             for _ in 0..runs {
                 counter.take();
                 let hidden = connie(&["--hidden"], &lab, &display, &session);
-                sleep(Duration::from_secs(3)).await;
-                watcher.wait_item(Duration::from_secs(10));
-                calls.push(counter.take() as f64);
-                hidden_mem.push(memory(hidden.0.id()));
-                // a second launch opens the window in the same process
-                let _ = connie(&[], &lab, &display, &session).0.wait();
-                sleep(Duration::from_secs(3)).await;
-                window_mem.push(memory(hidden.0.id()));
-                // the storm: 600 Strength changes over 30 s across the APs
                 let pid = hidden.0.id();
+                watcher.wait_item(Duration::from_secs(10));
+                sleep(STEADY).await;
+                calls.push(counter.take() as f64);
+                hidden_mem.push(memory(pid));
+                // a second launch opens the window in the same process
+                let t = Instant::now();
+                let _ = connie(&[], &lab, &display, &session).0.wait();
+                damage
+                    .settled(pid, t, SETTLE_QUIET, Duration::from_secs(30))
+                    .expect("Connie's window never showed or never stopped drawing");
+                sleep(STEADY).await;
+                window_mem.push(memory(pid));
+                // the storm: 600 Strength changes over 30 s across the APs
                 per_change.push(storm(&lab, &names, pid).await);
-                sleep(Duration::from_secs(2)).await;
+                // its last paced updates drawn: the window is quiet again
+                assert!(
+                    damage.quiet(pid, SETTLE_QUIET, Duration::from_secs(30)),
+                    "Connie's window never stopped drawing after the storm"
+                );
                 counter.take();
                 let t0 = cpu_ticks(pid);
                 sleep(Duration::from_secs(idle_secs)).await;
@@ -435,11 +472,15 @@ fn main() {
                 idle_calls.push(counter.take() as f64 * 60.0 / idle_secs as f64);
                 // closed again: Connie stays in the tray
                 activate_app_action(&session_conn, "hide-window").await;
-                sleep(Duration::from_secs(3)).await;
+                assert!(
+                    damage.gone(pid, Duration::from_secs(10)),
+                    "the window closes"
+                );
+                sleep(STEADY).await;
                 closed_mem.push(memory(pid));
                 closed_per_change.push(storm(&lab, &names, pid).await);
                 drop(hidden);
-                sleep(Duration::from_millis(500)).await;
+                released(&session_conn, CONNIE_NAME).await;
             }
             println!("--- {n_services} services ({aps} access points) ---");
             report("Exec to the first frame showing the services", "ms", frames);

@@ -229,6 +229,7 @@ impl Application {
                 imp.tray_hold.replace(Some(self.hold()));
             }
             imp.hidden_hold.take();
+            tracing::debug!("a tray host shows the icon: closing the window keeps Connie");
             return;
         }
         if imp.tray_hold.borrow().is_some() {

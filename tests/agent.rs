@@ -201,7 +201,9 @@ fn enterprise_wep_and_hidden_networks() {
             connie::backend::outcome::of_connect(&err, Some(&eap_props), "LabEAP", false, false);
         let said = outcome.failure().expect("a failure").why.clone();
         assert!(said.contains("provisioning file"), "{said}");
-        no_request(&a.requests, 1000, "unprovisioned 802.1X").await;
+        let other = lab.connect().await.expect("second connection");
+        let me = a.conn.unique_name().unwrap().to_string();
+        no_request(&a.requests, &other, &me, "unprovisioned 802.1X").await;
 
         // WEP
         let (wep, props) = service_named(&a.conn, "LabWEP", 20).await;
@@ -374,7 +376,7 @@ fn foreign_callers_are_refused_and_a_timeout_cancels_the_prompt() {
                 .await,
             "vpn RequestInput (nobody owns net.connman.vpn here)",
         );
-        no_request(&a.requests, 500, "refused callers").await;
+        no_request(&a.requests, &other, &me, "refused callers").await;
 
         // connmand gives up after InputRequestTimeout (4 s): Connect fails, but 1.41 sends no
         // Cancel (only for Error.Timeout; libdbus reports NoReply). The caller of Connect
@@ -392,7 +394,8 @@ fn foreign_callers_are_refused_and_a_timeout_cancels_the_prompt() {
             t0.elapsed()
         );
         let err = connman_error(result.expect_err("Connect fails after the input timeout"));
-        sleep(500).await;
+        // a Cancel connmand sent before answering a later call has come by now
+        agent_caught_up(&other, &me, AGENT_PATH).await;
         match a.requests.try_recv() {
             Ok(AgentRequest::Cancel { .. }) => {
                 eprintln!("this connmand sends Cancel after InputRequestTimeout");

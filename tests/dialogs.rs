@@ -22,11 +22,6 @@ use connman_lab::{Lab, LabOptions, OnlineMode, VpnKind};
 use ui_common::*;
 use zbus::zvariant::{ObjectPath, OwnedValue, Value};
 
-/// Lets the main loop run for `ms`.
-async fn idle(ms: u64) {
-    glib::timeout_future(Duration::from_millis(ms)).await;
-}
-
 struct Ui {
     lab: Lab,
     backend: Backend,
@@ -219,8 +214,9 @@ async fn wrong_key_then_try_again_shows_the_previous_attempt() {
     // and the tray say nothing more
     assert_eq!(outcome, Outcome::Explained);
     assert!(ui.backend.failure_told(&path));
-    // the message stays (connmand's Cancel closes prompts, not messages)
-    idle(500).await;
+    // the message stays (connmand's Cancel, sent before it answered
+    // Connect, closes prompts, not messages)
+    agent_settled(&ui.lab, &ui.backend).await;
     assert!(ui.presenter.message_dialog().is_some());
 
     message.response("retry");
@@ -244,7 +240,7 @@ async fn wrong_key_then_try_again_shows_the_previous_attempt() {
     type_into(&dialog, "Passphrase", "labpassword");
     dialog.connect_button().emit_clicked();
     ui.wait_connected(&path, 60).await;
-    idle(300).await;
+    agent_settled(&ui.lab, &ui.backend).await;
     assert!(!ui.presenter.is_showing(), "no failure shown after success");
 }
 
@@ -337,7 +333,8 @@ async fn invalid_input_is_refused_and_a_cancel_is_no_failure() {
     // clicking anyway (and Enter) sends nothing
     dialog.connect_button().emit_clicked();
     enter(&dialog, "Passphrase");
-    idle(1000).await;
+    // a reply would have reached the agent before its next call is handled
+    agent_settled(&ui.lab, &ui.backend).await;
     assert_eq!(
         ui.client().agents().unwrap().pending(AgentKind::Connman),
         1,
@@ -353,7 +350,7 @@ async fn invalid_input_is_refused_and_a_cancel_is_no_failure() {
         .expect("the Connect future");
     // the person canceled: nothing to say
     assert_eq!(outcome, Outcome::Quiet);
-    idle(1500).await;
+    agent_settled(&ui.lab, &ui.backend).await;
     assert!(!ui.presenter.is_showing(), "no error shown");
     wait_until(20, "the service idle", || {
         ui.state_of(&path).as_deref() == Some("idle")
@@ -409,7 +406,8 @@ async fn captive_portal_opens_the_login_page() {
     let wired = ui
         .service(40, "the wired service", |s| s.is_connected())
         .await;
-    idle(2000).await;
+    // what connmand asked so far has been handled
+    agent_settled(&ui.lab, &ui.backend).await;
     if !ui.presenter.is_showing() {
         let client = ui.client();
         client.disconnect_service(&wired).await.expect("disconnect");
@@ -500,7 +498,7 @@ async fn a_foreign_caller_is_refused_and_no_dialog_appears() {
         }
         other => panic!("expected AccessDenied, got {other:?}"),
     }
-    idle(1000).await;
+    agent_settled(&ui.lab, &ui.backend).await;
     assert!(!ui.presenter.is_showing(), "no dialog for a foreign caller");
 }
 
@@ -617,7 +615,7 @@ async fn wispr_asks_username_and_password() {
     type_into(&dialog, "Password", "secret");
     enter(&dialog, "Password");
     // a button activated by Enter clicks after its press animation
-    idle(500).await;
+    wait_until(10, "the answer sent", || answer.borrow().is_some()).await;
     assert_eq!(
         answer.borrow_mut().take(),
         Some(

@@ -9,11 +9,12 @@
 
 mod tray_common;
 
-use std::io::Read;
+use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use connman_lab::testing::{PrivateBus, StatusWatcher};
+use connman_lab::testing::{within, PrivateBus, StatusWatcher};
 use connman_lab::{Lab, LabOptions};
 use tray_common::ItemView;
 use zbus::zvariant::Value;
@@ -21,6 +22,9 @@ use zbus::zvariant::Value;
 struct Connie {
     child: Child,
     config: std::path::PathBuf,
+    /// What Connie printed on stderr so far, read as it comes.
+    said: Arc<Mutex<String>>,
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Connie {
@@ -29,7 +33,7 @@ impl Connie {
             std::env::temp_dir().join(format!("connie-process-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&config);
         std::fs::create_dir_all(&config).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_connie"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_connie"))
             .args(args)
             .env("DBUS_SYSTEM_BUS_ADDRESS", lab.bus_address())
             .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
@@ -40,7 +44,23 @@ impl Connie {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start connie");
-        Connie { child, config }
+        let said = Arc::new(Mutex::new(String::new()));
+        let err = child.stderr.take().expect("piped stderr");
+        let sink = said.clone();
+        let reader = std::thread::spawn(move || {
+            for line in std::io::BufReader::new(err).lines() {
+                let Ok(line) = line else { break };
+                let mut said = sink.lock().unwrap();
+                said.push_str(&line);
+                said.push('\n');
+            }
+        });
+        Connie {
+            child,
+            config,
+            said,
+            reader: Some(reader),
+        }
     }
 
     fn pid(&self) -> u32 {
@@ -66,13 +86,27 @@ impl Connie {
         }
     }
 
-    /// What Connie said on stderr (once it exited).
+    /// What Connie said on stderr (all of it, once it exited).
     fn stderr(&mut self) -> String {
-        let mut out = String::new();
-        if let Some(mut e) = self.child.stderr.take() {
-            let _ = e.read_to_string(&mut out);
+        if !self.running() {
+            if let Some(reader) = self.reader.take() {
+                let _ = reader.join();
+            }
         }
-        out
+        self.said.lock().unwrap().clone()
+    }
+
+    /// Waits at most `secs` for Connie to print a line containing `text`.
+    fn wait_said(&self, text: &str, secs: u64) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while !self.said.lock().unwrap().contains(text) {
+            assert!(
+                Instant::now() < deadline,
+                "connie did not say {text:?} within {secs} s: {}",
+                self.said.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Whether a window of Connie's is mapped.
@@ -139,6 +173,31 @@ fn app_action(bus: &PrivateBus, name: &str) {
     });
 }
 
+/// A round trip through Connie's main loop (`org.gtk.Actions.List`, answered
+/// there): everything the loop did before has happened, its X requests
+/// included (GDK flushes them on every iteration), and Connie still runs.
+fn app_round_trip(bus: &PrivateBus) {
+    zbus::block_on(async {
+        let conn = bus.connect().await;
+        within(
+            10,
+            "a round trip through Connie's main loop",
+            conn.call_method(
+                Some("io.github.connie.Connie"),
+                "/io/github/connie/Connie",
+                Some("org.gtk.Actions"),
+                "List",
+                &(),
+            ),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("connie did not answer: {e}"));
+    });
+}
+
+/// What Connie says under `--debug` once it knows a tray host has its icon.
+const HOST_KNOWN: &str = "a tray host shows the icon";
+
 fn lab() -> Option<Lab> {
     Lab::for_test(LabOptions::default())
 }
@@ -167,15 +226,26 @@ fn with_a_tray_host_closing_the_window_keeps_connie_in_the_tray() {
     let Some(lab) = lab() else { return };
     let bus = PrivateBus::start("process-tray");
     let watcher = StatusWatcher::start(bus.address());
-    let mut connie = Connie::start(&lab, &bus, &["--hidden"], "tray");
+    let mut connie = Connie::start(&lab, &bus, &["--hidden", "--debug"], "tray");
     let id = watcher.wait_item(Duration::from_secs(20));
-    std::thread::sleep(Duration::from_millis(500));
+    zbus::block_on(async {
+        ItemView::new(watcher.connection(), &id)
+            .await
+            .wait_icon(20, "network-wired-symbolic")
+            .await;
+    });
+    // Connie knows the host has the icon (the decision not to show the
+    // window is taken); a window it showed by then is mapped once its main
+    // loop has answered
+    connie.wait_said(HOST_KNOWN, 20);
+    app_round_trip(&bus);
     assert!(!connie.window_shown(), "--hidden shows no window");
     zbus::block_on(async {
-        let item = ItemView::new(watcher.connection(), &id).await;
-        item.wait_icon(20, "network-wired-symbolic").await;
         // a left click shows the window, another hides it
-        item.activate().await;
+        ItemView::new(watcher.connection(), &id)
+            .await
+            .activate()
+            .await;
     });
     connie.wait_window(true, 20);
     zbus::block_on(async {
@@ -185,14 +255,23 @@ fn with_a_tray_host_closing_the_window_keeps_connie_in_the_tray() {
             .await;
     });
     connie.wait_window(false, 10);
-    std::thread::sleep(Duration::from_millis(500));
+    // closing the window would have quit Connie in the iteration that
+    // unmapped it: a later one answering proves it stays
+    app_round_trip(&bus);
     assert!(connie.running(), "still in the tray");
     // the menu's Quit ends it
     zbus::block_on(async {
-        ItemView::new(watcher.connection(), &id)
+        let clicked = ItemView::new(watcher.connection(), &id)
             .await
-            .click("Quit")
+            .try_click("Quit")
             .await;
+        match clicked {
+            Ok(()) => {}
+            // it quit before its answer got out: the exit status below tells
+            Err(zbus::Error::MethodError(name, _, _))
+                if name.as_str() == "org.freedesktop.DBus.Error.NoReply" => {}
+            Err(e) => panic!("menu Event: {e}"),
+        }
     });
     let status = connie.wait_exit(10);
     assert!(status.success(), "{status}");
@@ -204,20 +283,22 @@ fn with_a_tray_host_closing_the_window_keeps_connie_in_the_tray() {
 fn a_tray_host_that_appears_later_gets_the_icon() {
     let Some(lab) = lab() else { return };
     let bus = PrivateBus::start("process-later");
-    let mut connie = Connie::start(&lab, &bus, &[], "later");
+    let mut connie = Connie::start(&lab, &bus, &["--debug"], "later");
     connie.wait_window(true, 20);
-    // let Connie learn there is no host, then start one
-    std::thread::sleep(Duration::from_millis(1000));
+    // Connie learns there is no host (and says so), then one starts
+    connie.wait_said("no system tray", 20);
     let watcher = StatusWatcher::start(bus.address());
     let id = watcher.wait_item(Duration::from_secs(10));
     zbus::block_on(async {
         let item = ItemView::new(watcher.connection(), &id).await;
         item.wait_icon(20, "network-wired-symbolic").await;
     });
-    // now closing the window leaves Connie in the tray
+    // once Connie knows the host has the icon, closing the window leaves it
+    // in the tray
+    connie.wait_said(HOST_KNOWN, 20);
     app_action(&bus, "hide-window");
     connie.wait_window(false, 10);
-    std::thread::sleep(Duration::from_millis(500));
+    app_round_trip(&bus);
     assert!(connie.running(), "in the tray once a host came");
     app_action(&bus, "quit");
     let status = connie.wait_exit(10);

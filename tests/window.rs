@@ -372,6 +372,7 @@ async fn a_strength_storm_reaches_the_window_paced() {
         return;
     };
     let (backend, win) = window_on(&lab).await;
+    let news = last_news(&backend);
     let wifi = wifi_technology(&backend).await;
     if !wifi.powered() {
         win.technology_row(&wifi.path())
@@ -393,20 +394,35 @@ async fn a_strength_storm_reaches_the_window_paced() {
     })
     .await;
     let names: Vec<String> = aps().iter().map(|s| s.name()).collect();
-    // let the scan's own changes pass
-    glib::timeout_future(Duration::from_millis(1500)).await;
+    // the wired uplink is up (its first DHCP may take seconds: news in the
+    // storm would make its re-sorts urgent), and the scan's and the
+    // uplink's changes have passed: the storm is paced from its start
+    wait_until(30, "the wired uplink connected", || {
+        connected(&backend, &win) == 1
+    })
+    .await;
+    wait_paced(20, &news).await;
 
     // what connmand sends, seen on the lab's bus
     let (sent, counter) = count_strength_signals(&lab).await;
-    // what the window does with it: icons set, list changes
-    let icon_sets = std::rc::Rc::new(std::cell::Cell::new(0u32));
+    // what the window does with it: each AP's icon set, when
+    let icon_sets: std::rc::Rc<std::cell::RefCell<HashMap<String, Vec<Instant>>>> =
+        Default::default();
     for ap in aps() {
         let icon = win.service_row(&ap.path()).unwrap().icon();
         let sets = icon_sets.clone();
-        icon.connect_notify_local(Some("icon-name"), move |_, _| sets.set(sets.get() + 1));
+        let path = ap.path();
+        icon.connect_notify_local(Some("icon-name"), move |_, _| {
+            sets.borrow_mut()
+                .entry(path.clone())
+                .or_default()
+                .push(Instant::now());
+        });
     }
+    let set_count = || icon_sets.borrow().values().map(Vec::len).sum::<usize>();
 
     // 40 changes in 2 s, each AP swinging between strong and weak
+    let storm_start = Instant::now();
     for i in 0..40usize {
         let dbm = if (i / 4) % 2 == 0 {
             -40 - i as i16 % 4
@@ -418,7 +434,8 @@ async fn a_strength_storm_reaches_the_window_paced() {
             .expect("set_signal");
         glib::timeout_future(Duration::from_millis(50)).await;
     }
-    let storm_sets = icon_sets.get();
+    let storm_sets = set_count();
+    let storm = storm_start.elapsed();
     // the end of the storm shows within the pace
     let level =
         |s: &ServiceObject| connie::text::service_icon(&ServiceType::Wifi, s.strength_level());
@@ -445,13 +462,23 @@ async fn a_strength_storm_reaches_the_window_paced() {
     .await;
     counter.abort();
     let sent = sent.get();
-    eprintln!("{sent} Strength changes sent, {storm_sets} icon sets during the storm");
+    eprintln!("{sent} Strength changes sent, {storm_sets} icon sets during the storm ({storm:?})");
     assert!(sent >= 30, "connmand passed the storm on: {sent}");
-    // unpaced, nearly every change crosses a level: about one set per change
+    // unpaced, nearly every change crosses a level: about one set per change.
+    // Paced, an icon is set once per batch, and the batches are a pace apart:
+    // at most one set per AP per started pace of the storm (12 in 2 s)
+    let paces = (storm.as_secs_f64() / connie::model::pace::PACE.as_secs_f64()) as usize + 1;
     assert!(
-        storm_sets <= 12,
-        "{sent} Strength changes set icons {storm_sets} times in 2 s"
+        storm_sets <= names.len() * paces,
+        "{sent} Strength changes set icons {storm_sets} times in {storm:?}"
     );
+    for (path, times) in icon_sets.borrow().iter() {
+        assert_paced(
+            &format!("the icon of {path}"),
+            times,
+            connie::model::pace::PACE,
+        );
+    }
     win.close();
 }
 

@@ -191,8 +191,12 @@ async fn drops_and_keys_reorder_in_connmand_and_illegal_drops_never_reach_it() {
             .is_some_and(|r| !r.action_enabled(RowAction::MoveDown))
     })
     .await;
+    let before = toasts.borrow().len();
     win.move_step(&a, true);
-    glib::timeout_future(Duration::from_millis(500)).await;
+    // refused with a toast, which excludes a move; and whatever was spawned
+    // before on the main loop has run
+    assert_eq!(toasts.borrow().len(), before + 1, "refused, with a toast");
+    main_loop_round_trip().await;
     assert_eq!(client.calls_made(), calls, "nothing was sent to connmand");
     assert_eq!(connmanctl_order(lab.bus_address()), [a.clone(), b.clone()]);
     win.close();
@@ -396,9 +400,11 @@ async fn hidden_network_button_and_vpn_section_without_a_lab() {
     // the rows' menus, built when first opened
     assert!(vpn.menu_button().popover().is_none());
     vpn.menu_button().popup();
-    glib::timeout_future(Duration::from_millis(100)).await;
+    wait_until(10, "the row's menu shown", || {
+        vpn.menu_button().popover().is_some_and(|p| p.is_visible())
+    })
+    .await;
     assert_eq!(vpn.menu_button().menu_model(), Some(vpn.menu_model()));
-    assert!(vpn.menu_button().popover().is_some_and(|p| p.is_visible()));
     vpn.menu_button().popdown();
     win.close();
 }
@@ -495,7 +501,9 @@ async fn wifi_unsaved_networks_hidden_button_and_a_wrong_key() {
         })
     })
     .await;
-    glib::timeout_future(Duration::from_millis(300)).await;
+    // the drops were refused (false): no move was spawned; whatever was
+    // spawned before on the main loop has run
+    main_loop_round_trip().await;
     assert_eq!(client.calls_made(), calls, "nothing sent to connmand");
     assert_eq!(connmanctl_order(lab.bus_address()), order);
 

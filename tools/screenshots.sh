@@ -30,23 +30,60 @@ trap cleanup EXIT
 lab_wifi_on
 lab_add_vpn || echo "screenshots: no VPN (going on without it)" >&2
 
-# a display and a session bus of our own
-display=:$((200 + $$ % 100))
-Xvfb "$display" -screen 0 1024x900x24 -nolisten tcp >/dev/null 2>&1 &
+# ready_line VAR FIFO: reads into VAR the first line a process we started
+# writes into FIFO (its readiness signal), waiting at most 10 s
+ready_line() {
+	local -n into=$1
+	into=
+	read -r -t 10 into <"$2" || true
+	rm -f "$2"
+	[ -n "$into" ]
+}
+
+# a display and a session bus of our own, each used once it says it is ready
+# (Xvfb writes its display number once it accepts clients; dbus-daemon its
+# address once it listens)
+ready=$(mktemp -d)
+mkfifo "$ready/x" "$ready/bus"
+Xvfb -displayfd 3 -screen 0 1024x900x24 -nolisten tcp 3>"$ready/x" >/dev/null 2>&1 &
 pids+=($!)
-for _ in $(seq 1 100); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
-export DISPLAY=$display
+ready_line display_number "$ready/x" || { echo "screenshots: Xvfb did not start" >&2; exit 1; }
+export DISPLAY=:$display_number
 session=$(mktemp -d)
-dbus-daemon --session --address="unix:path=$session/bus" --nofork --nopidfile >/dev/null 2>&1 &
+dbus-daemon --session --address="unix:path=$session/bus" --nofork --nopidfile --print-address \
+	>"$ready/bus" 2>/dev/null &
 pids+=($!)
-for _ in $(seq 1 50); do [ -S "$session/bus" ] && break; sleep 0.1; done
-export DBUS_SESSION_BUS_ADDRESS=unix:path=$session/bus
+ready_line bus_address "$ready/bus" || { echo "screenshots: dbus-daemon did not start" >&2; exit 1; }
+rmdir "$ready"
+export DBUS_SESSION_BUS_ADDRESS=$bus_address
 export GTK_A11Y=none
 unset WAYLAND_DISPLAY
 
+# settle [WINDOW]: waits (at most 10 s) until the window is drawn and still,
+# animations over: two captures of it in a row, 0.25 s apart, are the same
+settle() {
+	local w=${1:-$window} last= now
+	for _ in $(seq 1 40); do
+		now=$(import -window "$w" rgb:- 2>/dev/null | md5sum)
+		[ "$now" = "$last" ] && return 0
+		last=$now
+		sleep 0.25
+	done
+	echo "screenshots: window $w still changes after 10 s; taking it as it is" >&2
+}
+
+# lab_lists NAME: waits (at most 30 s) until connmand lists a service NAME
+lab_lists() {
+	for _ in $(seq 1 150); do
+		connmanctl services 2>/dev/null | grep -q "$1" && return 0
+		sleep 0.2
+	done
+	echo "screenshots: connmand does not list $1" >&2
+}
+
 click() { # click X Y: in the main window (480×720)
 	xdotool mousemove --window "$window" "$1" "$2" click 1
-	sleep 1
+	settle
 }
 
 connie_pid=
@@ -55,13 +92,13 @@ start_connie() {
 	connie_pid=$!
 	pids+=("$connie_pid")
 	window=$(xdotool search --sync --onlyvisible --pid "$connie_pid" --name '^Connie$' | head -1)
-	xdotool windowmove "$window" 0 0
-	sleep 3
+	xdotool windowmove --sync "$window" 0 0
+	settle
 	# without a tray host Connie says once, in a toast that stays, that
 	# closing quits it: dismissed with its button
 	click 369 667
 	xdotool mousemove 1000 880
-	sleep 1
+	settle
 }
 stop_connie() {
 	kill "$connie_pid" 2>/dev/null || true
@@ -72,29 +109,33 @@ shot() { # shot NAME [WINDOW]
 	echo "screenshots: $out/$1.png"
 }
 
+lab_lists LabWPA2
 start_connie
 shot main
-xdotool windowsize "$window" 360 720
-sleep 1.5
+xdotool windowsize --sync "$window" 360 720
+settle
 shot narrow
-xdotool windowsize "$window" 480 720
-sleep 1.5
+xdotool windowsize --sync "$window" 480 720
+settle
 
 # the details of the first network (Wired): its row menu, then "Details"
 click "${DETAILS_MENU_X:-432}" "${DETAILS_MENU_Y:-354}"
 xdotool key Down Down Down Return
-sleep 1.5
 xdotool mousemove 1000 880
+settle
 shot details
 xdotool key Escape
-sleep 1
+settle
 
 # ConnMan not running
 "${sudo[@]}" "$lab_bin" daemon stop connmand >/dev/null
-sleep 2
+# gone from the bus (Connie hears of it at the same moment), then drawn
+for _ in $(seq 1 50); do connmanctl state >/dev/null 2>&1 || break; sleep 0.1; done
+settle
 shot not-running
 "${sudo[@]}" "$lab_bin" daemon start connmand >/dev/null
-sleep 4
+lab_lists LabWPA2
+settle
 
 # the passphrase dialog: connmand asks Connie's agent (the default one)
 psk=$(connmanctl services | awk '$0 ~ /LabWPA2/ { print $NF; exit }')
@@ -107,8 +148,7 @@ if [ -n "$psk" ]; then
 		[ -n "$dialog" ] && break
 		sleep 0.2
 	done
-	sleep 1.5
-	[ -n "$dialog" ] && shot passphrase "$dialog"
+	[ -n "$dialog" ] && settle "$dialog" && shot passphrase "$dialog"
 	xdotool key Escape
 fi
 stop_connie

@@ -97,6 +97,51 @@ impl DamageWatch {
     }
 }
 
+impl DamageWatch {
+    /// Waits (at most `limit`) until the visible window of `pid` has not been
+    /// drawn on for `quiet` (at once if it has no window); false if it still
+    /// draws.
+    pub fn quiet(&self, pid: u32, quiet: Duration, limit: Duration) -> bool {
+        let start = Instant::now();
+        let Some(area) = window_area(&self.display, pid) else {
+            return true;
+        };
+        loop {
+            let last = self
+                .seen
+                .lock()
+                .unwrap()
+                .iter()
+                .rev()
+                .find(|(_, r)| overlaps(*r, area))
+                .map(|(t, _)| *t);
+            let now = Instant::now();
+            match last {
+                Some(t) if now.duration_since(t) < quiet => {}
+                _ => return true,
+            }
+            if now.duration_since(start) > limit {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits (at most `limit`) until process `pid` shows no window any more
+    /// (the X server has destroyed those of a client that went away); false
+    /// if one is still there.
+    pub fn gone(&self, pid: u32, limit: Duration) -> bool {
+        let since = Instant::now();
+        while window_area(&self.display, pid).is_some() {
+            if since.elapsed() > limit {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        true
+    }
+}
+
 /// Where the visible window of process `pid` is (xdotool, a test package).
 fn window_area(display: &str, pid: u32) -> Option<Rect> {
     let run = |args: &[&str]| -> Option<String> {

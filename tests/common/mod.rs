@@ -87,9 +87,15 @@ pub async fn next_request<T>(
     .await
 }
 
-/// Asserts that no request arrives within `ms`.
-pub async fn no_request(rx: &async_channel::Receiver<AgentRequest>, ms: u64, why: &str) {
-    sleep(ms).await;
+/// Asserts that connmand has made no agent call so far that reached `rx`, once everything it
+/// sent has (see [`agent_caught_up`]; `other` is a connection that does not own the agent).
+pub async fn no_request(
+    rx: &async_channel::Receiver<AgentRequest>,
+    other: &zbus::Connection,
+    agent: &str,
+    why: &str,
+) {
+    agent_caught_up(other, agent, agent::AGENT_PATH).await;
     if let Ok(r) = rx.try_recv() {
         panic!("{why}: unexpected agent request {r:?}");
     }

@@ -115,6 +115,12 @@ impl ItemView {
 
     /// Clicks the first entry whose label starts with `prefix`.
     pub async fn click(&self, prefix: &str) {
+        self.try_click(prefix).await.expect("menu Event");
+    }
+
+    /// Clicks the first entry whose label starts with `prefix`; what the
+    /// item answered (an item that quits may leave before it answers).
+    pub async fn try_click(&self, prefix: &str) -> zbus::Result<()> {
         let menu = self.menu().await;
         let entry = menu
             .iter()
@@ -123,7 +129,6 @@ impl ItemView {
         self.menu
             .call::<_, _, ()>("Event", &(entry.id, "clicked", Value::from(0i32), 0u32))
             .await
-            .expect("menu Event");
     }
 
     /// A left click on the icon.

@@ -94,3 +94,82 @@ pub fn record_toasts(win: &Window) -> std::rc::Rc<std::cell::RefCell<Vec<String>
     );
     seen
 }
+
+/// Whether the pacer (`connie::model::pace`) takes `event` as news: anything but a strength
+/// change or an order-only re-sort. News makes re-sorts urgent for `pace::URGENT`. (A
+/// merged catch-up counts as news here: when waiting for a quiet moment, that errs on the
+/// long side.)
+pub fn is_news(event: &connie::connman::state::Event) -> bool {
+    use connie::connman::state::Event;
+    match event {
+        Event::ServiceChanged { property, .. } => property != "Strength",
+        Event::ServicesChanged {
+            added,
+            removed,
+            updated,
+            ..
+        } => !(added.is_empty() && removed.is_empty() && updated.is_empty()),
+        _ => true,
+    }
+}
+
+/// When `backend` last handed on news (see [`is_news`]), from now on.
+pub fn last_news(backend: &Backend) -> std::rc::Rc<std::cell::Cell<Instant>> {
+    let last = std::rc::Rc::new(std::cell::Cell::new(Instant::now()));
+    let seen = last.clone();
+    backend.connect_event(move |e| {
+        if is_news(e) {
+            seen.set(Instant::now());
+        }
+    });
+    last
+}
+
+/// Waits (at most `secs`) until `pace::URGENT` has passed since the last news: re-sorts and
+/// strength changes are then held back at the pace again, not shown at once.
+pub async fn wait_paced(secs: u64, last_news: &std::cell::Cell<Instant>) {
+    wait_until(secs, "re-sorts paced again (no news for URGENT)", || {
+        last_news.get().elapsed() >= connie::model::pace::URGENT
+    })
+    .await;
+}
+
+/// Asserts that no two of `times` are closer than `pace` (what a pacer promises for the
+/// updates it holds back and hands on merged).
+pub fn assert_paced(what: &str, times: &[Instant], pace: Duration) {
+    for pair in times.windows(2) {
+        let gap = pair[1].duration_since(pair[0]);
+        assert!(
+            gap >= pace,
+            "{what}: two updates {gap:?} apart (the pace is {pace:?}); all: {:?}",
+            times
+                .iter()
+                .map(|t| t.duration_since(times[0]))
+                .collect::<Vec<_>>()
+        );
+    }
+}
+
+/// Returns once every future spawned on the main loop before now has run up to its first
+/// wait: a future spawned now is dispatched after them (same priority, attached later).
+pub async fn main_loop_round_trip() {
+    glib::spawn_future_local(async {})
+        .await
+        .expect("a future on the main loop");
+}
+
+/// Returns once every agent call connmand made before now has been handled by the backend's
+/// agent handler (the presenter): `agent_caught_up` from another connection (each call is
+/// forwarded as it is handled), then a round trip through the main loop, where the
+/// forwarded requests are taken.
+pub async fn agent_settled(lab: &Lab, backend: &Backend) {
+    let client = backend.client().expect("client started");
+    let agent = client
+        .connection()
+        .unique_name()
+        .expect("a unique name")
+        .to_string();
+    let other = lab.connect().await.expect("a second connection");
+    connman_lab::testing::agent_caught_up(&other, &agent, connie::connman::agent::AGENT_PATH).await;
+    main_loop_round_trip().await;
+}

@@ -70,6 +70,9 @@ pub fn holder(dir: &Path, wlan: &[String]) -> Result<(), LabError> {
     }
 }
 
+/// What the online-check server prints once it listens.
+pub const LISTENING: &str = "online-check server listening";
+
 /// Answers connmand's online check. The mode is read from `mode_file` on
 /// every request so that it can be switched while the lab runs:
 /// `online`: 200, empty body, `X-ConnMan-Status: online` (Debian's 1.41
@@ -81,6 +84,8 @@ pub fn online_server(addr: &str, mode_file: &Path) -> Result<(), LabError> {
         .map_err(|e| LabError::new(format!("prctl: {e}")))?;
     let listener =
         TcpListener::bind(addr).map_err(|e| LabError::new(format!("bind {addr}: {e}")))?;
+    // the lab waits for this line
+    eprintln!("{LISTENING} on {addr}");
     for stream in listener.incoming().flatten() {
         let mode_file = mode_file.to_owned();
         std::thread::spawn(move || answer(stream, &mode_file));

@@ -18,6 +18,8 @@ pub struct Proc {
     pub name: String,
     pub child: Child,
     pub log: PathBuf,
+    /// Where this run's output starts in `log`.
+    log_start: u64,
 }
 
 impl Proc {
@@ -30,6 +32,7 @@ impl Proc {
             .open(log)
             .map_err(|e| LabError::new(format!("cannot open {}: {e}", log.display())))?;
         let _ = writeln!(file, "==== connman-lab: start {name}: {cmd:?}");
+        let log_start = file.metadata().map(|m| m.len()).unwrap_or(0);
         let err = file
             .try_clone()
             .map_err(|e| LabError::new(format!("cannot open {}: {e}", log.display())))?;
@@ -46,7 +49,43 @@ impl Proc {
             name: name.to_owned(),
             child,
             log: log.to_owned(),
+            log_start,
         })
+    }
+
+    /// Waits, for at most `limit`, until this run has printed a line
+    /// containing `ready` (the process's own readiness signal, read back
+    /// from its log). An error carries the log if it exited or never said it.
+    pub fn wait_line(&mut self, ready: &str, limit: Duration) -> Result<(), LabError> {
+        let said = |p: &Proc| {
+            std::fs::read(&p.log)
+                .ok()
+                .and_then(|b| b.get(p.log_start as usize..).map(<[u8]>::to_vec))
+                .is_some_and(|b| {
+                    String::from_utf8_lossy(&b)
+                        .lines()
+                        .any(|l| l.contains(ready))
+                })
+        };
+        let mut exited = false;
+        let ok = wait_until(limit, || {
+            // a line printed just before exiting still counts
+            exited = !self.running();
+            exited || said(self)
+        }) && said(self);
+        if ok {
+            return Ok(());
+        }
+        Err(LabError::new(format!(
+            "{} {} before saying {ready:?}; its log:\n{}",
+            self.name,
+            if exited {
+                "exited"
+            } else {
+                "did not get ready"
+            },
+            self.log_tail(3000)
+        )))
     }
 
     pub fn pid(&self) -> u32 {

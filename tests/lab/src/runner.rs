@@ -33,6 +33,8 @@ pub const SERVICES_ADDR: &str = "10.77.0.1";
 pub const BEHIND_VPN_ADDR: &str = "10.99.1.1";
 const WLAN_IF: &str = "wlan0";
 const STOP_GRACE: Duration = Duration::from_secs(5);
+/// How long a process the lab starts may take to say it is ready.
+const READY_LIMIT: Duration = Duration::from_secs(10);
 
 /// Directories that must be private (tmpfs) inside the lab's mount namespace.
 pub const PRIVATE_DIRS: &[&str] = &[
@@ -141,23 +143,13 @@ impl Runner {
         self.start_peer_services()?;
         self.start_holder()?;
         self.start_bus()?;
-        // dbus-daemon binds its socket before it listens: a connect in
-        // between is refused, so retry (for at most 5 s)
-        let deadline = Instant::now() + Duration::from_secs(5);
-        let conn = loop {
-            let attempt = zbus::block_on(async {
-                zbus::connection::Builder::address(self.bus_address.as_str())?
-                    .build()
-                    .await
-            });
-            match attempt {
-                Ok(conn) => break conn,
-                Err(_) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                Err(e) => return Err(LabError::new(format!("cannot connect to the lab bus: {e}"))),
-            }
-        };
+        // the daemon printed its address: it listens
+        let conn = zbus::block_on(async {
+            zbus::connection::Builder::address(self.bus_address.as_str())?
+                .build()
+                .await
+        })
+        .map_err(|e| LabError::new(format!("cannot connect to the lab bus: {e}")))?;
         *self.conn.lock().unwrap() = Some(conn.clone());
         zbus::block_on(crate::control::serve(&conn, self.clone()))
             .map_err(|e| LabError::new(format!("cannot serve the lab control interface: {e}")))?;
@@ -323,17 +315,19 @@ impl Runner {
                 "--dhcp-range=10.77.{n}.100,10.77.{n}.150,255.255.255.0,1h"
             ));
         }
-        self.add_proc(Proc::spawn("dnsmasq", dnsmasq, &self.log_path("dnsmasq"))?);
+        let mut p = Proc::spawn("dnsmasq", dnsmasq, &self.log_path("dnsmasq"))?;
+        // logged once its sockets are open
+        let ready = p.wait_line("started, version", READY_LIMIT);
+        self.add_proc(p);
+        ready?;
         let mut http = self.in_peer(&self_exe()?);
         http.arg("__online-server")
             .arg(format!("{SERVICES_ADDR}:8080"))
             .arg(self.dir.join("online-mode"));
-        self.add_proc(Proc::spawn(
-            "online-http",
-            http,
-            &self.log_path("online-http"),
-        )?);
-        Ok(())
+        let mut p = Proc::spawn("online-http", http, &self.log_path("online-http"))?;
+        let ready = p.wait_line(crate::helpers::LISTENING, READY_LIMIT);
+        self.add_proc(p);
+        ready
     }
 
     fn start_holder(&self) -> Result<(), LabError> {
@@ -366,16 +360,13 @@ impl Runner {
             "--config-file={}",
             self.dir.join("bus.conf").display()
         ))
-        .args(["--nofork", "--nopidfile"]);
-        self.add_proc(Proc::spawn("dbus", dbus, &self.log_path("dbus"))?);
-        let sock = self.dir.join("bus.sock");
-        if !wait_until(Duration::from_secs(10), || sock.exists()) {
-            return Err(LabError::new(format!(
-                "the lab's dbus-daemon did not start: {}",
-                log_tail(&self.log_path("dbus"), 2000)
-            )));
-        }
-        Ok(())
+        // the address is printed once the daemon listens on its socket (a
+        // connect between its bind and its listen would be refused)
+        .args(["--nofork", "--nopidfile", "--print-address"]);
+        let mut p = Proc::spawn("dbus", dbus, &self.log_path("dbus"))?;
+        let ready = p.wait_line("unix:path=", READY_LIMIT);
+        self.add_proc(p);
+        ready
     }
 
     fn start_vpn_servers(&self) -> Result<(), LabError> {
@@ -410,7 +401,10 @@ impl Runner {
                     .arg(&auth)
                     .arg("via-file");
             }
-            self.add_proc(Proc::spawn(name, c, &self.log_path(name))?);
+            let mut p = Proc::spawn(name, c, &self.log_path(name))?;
+            let ready = p.wait_line("Initialization Sequence Completed", READY_LIMIT);
+            self.add_proc(p);
+            ready?;
         }
         Ok(())
     }

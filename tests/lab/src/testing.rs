@@ -93,6 +93,34 @@ pub fn dict_string(props: &Props, key: &str, inner: &str) -> Option<String> {
     string(&d, inner)
 }
 
+/// Returns once every call connmand made to the `net.connman.Agent` served by `agent` (a
+/// bus name) at `path` before now has reached that agent's handlers: a round trip to
+/// connmand from `other` (what connmand sent before its reply is on the bus ahead of it),
+/// then an agent call from `other`, which is not connmand and must be refused at once
+/// (`AccessDenied`). The agent's connection receives that call after connmand's and
+/// handles its calls in order.
+pub async fn agent_caught_up(other: &zbus::Connection, agent: &str, path: &str) {
+    within(10, "a round trip to connmand", async {
+        manager(other)
+            .await
+            .call::<_, _, Props>("GetProperties", &())
+            .await
+    })
+    .await
+    .expect("connmand answers GetProperties");
+    let refused = within(
+        10,
+        "a round trip through the agent",
+        other.call_method(Some(agent), path, Some("net.connman.Agent"), "Cancel", &()),
+    )
+    .await;
+    match refused {
+        Err(zbus::Error::MethodError(name, _, _))
+            if name.as_str() == "org.freedesktop.DBus.Error.AccessDenied" => {}
+        other => panic!("the agent's round trip: expected AccessDenied, got {other:?}"),
+    }
+}
+
 /// The first service `pick` accepts, once connmand lists it.
 pub async fn service_where(
     conn: &zbus::Connection,
@@ -195,36 +223,37 @@ pub struct PrivateBus {
 }
 
 impl PrivateBus {
-    /// Starts the daemon and waits (at most 5 s) for its socket. dbus-daemon
-    /// comes with `make deps`: its absence fails the test.
+    /// Starts the daemon and waits (at most 5 s) until it listens: it prints
+    /// its address only then (its socket file appears before it listens, and
+    /// a connection in between is refused). dbus-daemon comes with
+    /// `make deps`: its absence fails the test.
     pub fn start(tag: &str) -> PrivateBus {
         let dir = std::env::temp_dir().join(format!("connie-bus-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
         let sock = dir.join("bus");
         let address = format!("unix:path={}", sock.display());
-        let child = std::process::Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--nopidfile"])
+        let mut child = std::process::Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--nopidfile", "--print-address"])
             .arg(format!("--address={address}"))
             .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start dbus-daemon (install dbus-daemon): {e}"));
+        let out = child.stdout.take().expect("piped stdout");
         let bus = PrivateBus {
             child,
             dir,
             address,
         };
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while !sock.exists() {
-            assert!(
-                Instant::now() < deadline,
-                "dbus-daemon did not make {}",
-                sock.display()
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        let line = first_line(out, Duration::from_secs(5));
+        assert!(
+            line.as_deref()
+                .is_some_and(|l| l.starts_with(bus.address.as_str())),
+            "dbus-daemon did not say it listens on {}: {line:?}",
+            sock.display()
+        );
         bus
     }
 
@@ -232,24 +261,35 @@ impl PrivateBus {
         &self.address
     }
 
-    /// A new connection to this bus (retried for at most 5 s).
+    /// A new connection to this bus (it listens since [`start`]).
+    ///
+    /// [`start`]: PrivateBus::start
     pub async fn connect(&self) -> zbus::Connection {
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            let conn = async {
-                zbus::connection::Builder::address(self.address.as_str())?
-                    .build()
-                    .await
-            };
-            match conn.await {
-                Ok(c) => return c,
-                Err(e) if Instant::now() > deadline => {
-                    panic!("cannot connect to the test bus: {e}")
-                }
-                Err(_) => async_io::Timer::after(Duration::from_millis(20)).await,
-            };
-        }
+        within(5, "a connection to the test bus", async {
+            zbus::connection::Builder::address(self.address.as_str())?
+                .build()
+                .await
+        })
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to the test bus: {e}"))
     }
+}
+
+/// The first line read from `out` (a child's piped stdout), waited for at
+/// most `limit`; `None` if it closed or said nothing in time. The reader
+/// thread ends when the child closes `out` (exits).
+pub fn first_line(out: impl std::io::Read + Send + 'static, limit: Duration) -> Option<String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let read = std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line);
+        let _ = tx.send(
+            read.ok()
+                .filter(|n| *n > 0)
+                .map(|_| line.trim_end().to_owned()),
+        );
+    });
+    rx.recv_timeout(limit).ok().flatten()
 }
 
 impl Drop for PrivateBus {
