@@ -111,16 +111,13 @@ impl Ui {
 async fn ui(opts: LabOptions) -> Option<Ui> {
     let lab = Lab::for_test(opts)?;
     let backend = Backend::new();
-    let presenter = Presenter::new();
+    let presenter = presenter_for(&backend);
     let launched = Rc::new(RefCell::new(Vec::new()));
     let seen = launched.clone();
     presenter.set_launcher(move |url| {
         seen.borrow_mut().push(url.to_owned());
         true
     });
-    presenter.set_backend(&backend);
-    let handler = presenter.clone();
-    backend.set_agent_handler(move |request, client| handler.handle(request, client));
     start_on(&backend, &lab).await;
     Some(Ui {
         lab,

@@ -118,10 +118,7 @@ async fn hostile_backend(opts: LabOptions) -> Option<(Lab, Backend, Presenter)> 
     }
     connie::ui::init().expect("GTK");
     let backend = Backend::new();
-    let presenter = Presenter::new();
-    presenter.set_backend(&backend);
-    let handler = presenter.clone();
-    backend.set_agent_handler(move |request, client| handler.handle(request, client));
+    let presenter = presenter_for(&backend);
     start_on(&backend, &lab).await;
     let conn = client(&backend).connection().clone();
     power_on(&conn, "wifi").await;

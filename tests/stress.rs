@@ -235,16 +235,6 @@ impl BusWatch {
 // ---------------------------------------------------------------------------
 // Helpers
 
-/// A presenter answering the backend's agent requests, as the application
-/// wires it.
-fn presenter_for(backend: &Backend) -> Presenter {
-    let presenter = Presenter::new();
-    presenter.set_backend(backend);
-    let handler = presenter.clone();
-    backend.set_agent_handler(move |request, client| handler.handle(request, client));
-    presenter
-}
-
 fn connie_name(backend: &Backend) -> String {
     backend
         .client()

@@ -24,7 +24,9 @@ use connman_lab::testing::{
 };
 use connman_lab::{Lab, LabOptions, VpnKind};
 use tray_common::ItemView;
-use ui_common::{count_strength_signals, last_news, start_on, wait_paced, wait_until};
+use ui_common::{
+    count_strength_signals, last_news, presenter_for, start_on, wait_paced, wait_until,
+};
 
 struct TrayUi {
     lab: Lab,
@@ -146,10 +148,7 @@ async fn tray_ui(opts: LabOptions) -> Option<TrayUi> {
     let notifications = Notifications::start(bus.address());
 
     let backend = Backend::new();
-    let presenter = Presenter::new();
-    presenter.set_backend(&backend);
-    let handler = presenter.clone();
-    backend.set_agent_handler(move |request, client| handler.handle(request, client));
+    let presenter = presenter_for(&backend);
     let prefs_dir = std::env::temp_dir().join(format!(
         "connie-tray-prefs-{}-{}",
         std::process::id(),

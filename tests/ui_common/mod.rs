@@ -81,6 +81,16 @@ pub async fn count_strength_signals(
     (seen, task)
 }
 
+/// A presenter that shows `backend`'s agent requests and tells it what its
+/// dialogs learn (as the application wires it).
+pub fn presenter_for(backend: &Backend) -> connie::ui::agent::Presenter {
+    let presenter = connie::ui::agent::Presenter::new();
+    presenter.set_backend(backend);
+    let handler = presenter.clone();
+    backend.set_agent_handler(move |request, client| handler.handle(request, client));
+    presenter
+}
+
 /// Every toast `win` puts up from now on (its `toast` signal), oldest first.
 pub fn record_toasts(win: &Window) -> std::rc::Rc<std::cell::RefCell<Vec<String>>> {
     let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
