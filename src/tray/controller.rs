@@ -175,6 +175,7 @@ impl Tray {
         self.inner.host.get()
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// How many refreshes sent something to the host.
     pub fn updates_sent(&self) -> u64 {
         self.inner.updates.get()

@@ -438,11 +438,13 @@ impl Window {
         self.imp().vpn_section.set_visible(shown);
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// Whether the VPN section shows.
     pub fn vpn_section_shown(&self) -> bool {
         self.imp().vpn_section.is_visible()
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// The rows of the VPN section, in connman-vpnd's order.
     pub fn vpn_rows(&self) -> Vec<VpnRow> {
         let mut rows = Vec::new();
@@ -480,6 +482,7 @@ impl Window {
         }
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// Whether "Connect to hidden network…" can be used, and its tooltip.
     pub fn hidden_button(&self) -> gtk::Button {
         self.imp().hidden_button.get()
@@ -525,6 +528,7 @@ impl Window {
         };
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// The details page, when it is the page shown.
     pub fn details_page(&self) -> Option<ServiceDetails> {
         let imp = self.imp();
@@ -532,11 +536,13 @@ impl Window {
             .then(|| imp.details_page.get())
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// The open "Forget?" dialog, if any.
     pub fn forget_dialog(&self) -> Option<adw::MessageDialog> {
         self.imp().forget_dialog.upgrade()
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// The service paths in the order the list view shows them.
     pub fn service_paths(&self) -> Vec<String> {
         let Some(model) = self.imp().services_view.model() else {
@@ -556,6 +562,7 @@ impl Window {
             .find(|row| row.service().is_some_and(|s| s.path() == path))
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// The row of the technology at `path`.
     pub fn technology_row(&self, path: &str) -> Option<TechnologyRow> {
         let mut child = self.imp().technologies_box.first_child();

@@ -205,6 +205,7 @@ impl Presenter {
             .replace(Some(app.upcast_ref::<gio::Application>().downgrade()));
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// Replaces the browser launcher (tests observe the URL with it).
     pub fn set_launcher(&self, launcher: impl Fn(&str) -> bool + 'static) {
         self.inner.launcher.replace(Some(Rc::new(launcher)));
@@ -221,6 +222,7 @@ impl Presenter {
         self.inner.backend.borrow().as_ref()?.upgrade()
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// The open passphrase dialog, if one is shown.
     pub fn input_dialog(&self) -> Option<PassphraseDialog> {
         match &self.inner.current.borrow().as_ref()?.dialog {
@@ -229,6 +231,7 @@ impl Presenter {
         }
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// The open message (an error, or the captive portal's question).
     pub fn message_dialog(&self) -> Option<adw::MessageDialog> {
         match &self.inner.current.borrow().as_ref()?.dialog {
@@ -237,11 +240,13 @@ impl Presenter {
         }
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// Whether a dialog is open.
     pub fn is_showing(&self) -> bool {
         self.inner.current.borrow().is_some()
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// How many requests wait behind the open dialog.
     pub fn queued(&self) -> usize {
         self.inner.queue.borrow().len()

@@ -102,6 +102,7 @@ impl Window {
         about.present();
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// The name of the page shown: `starting`, `no-bus`, `down` or `main`.
     pub fn visible_page(&self) -> String {
         self.imp()
@@ -111,6 +112,7 @@ impl Window {
             .unwrap_or_default()
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// The header's title and subtitle as shown (the subtitle empty when hidden).
     pub fn header_text(&self) -> (String, String) {
         let imp = self.imp();
@@ -122,6 +124,7 @@ impl Window {
         (imp.title_label.text().into(), subtitle)
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     /// The airplane-mode toggle.
     pub fn offline_button(&self) -> gtk::ToggleButton {
         self.imp().offline_button.get()
