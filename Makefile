@@ -83,6 +83,11 @@ bench: deps sudo-ok
 	$(CARGO) bench --bench reducer
 	CONNMAN_LAB_BIN=target/debug/connman-lab CONNIE_BIN=target/release/connie \
 		bash tools/with-sudo-kept.sh $(CARGO) bench --bench app
+	# the soak at full size (make check runs a tenth of it): 10,000 property
+	# changes and 1,000 services coming and going, then memory and objects
+	$(CARGO) build --workspace --all-targets
+	bash tools/with-sudo-kept.sh xvfb-run -a dbus-run-session -- env GTK_A11Y=none \
+		CONNIE_SOAK_FULL=1 $(CARGO) test --test stress a_soak -- --nocapture
 
 # Installs the release build under $(PREFIX) (staged under $(DESTDIR) for
 # packagers): the binary, its desktop entry and the tray's fallback icons.
