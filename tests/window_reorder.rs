@@ -382,7 +382,11 @@ async fn hidden_network_button_and_vpn_section_without_a_lab() {
     assert!(win.vpn_section_shown());
     let rows = win.vpn_rows();
     assert_eq!(rows.len(), 1);
-    assert_eq!(adw::prelude::PreferencesRowExt::title(&rows[0]), hostile);
+    // literally, isolated from the text around it (its RTL override)
+    assert_eq!(
+        adw::prelude::PreferencesRowExt::title(&rows[0]),
+        format!("\u{2068}{hostile}\u{202C}\u{2069}")
+    );
     assert!(!adw::prelude::PreferencesRowExt::uses_markup(&rows[0]));
     assert_eq!(
         adw::prelude::ActionRowExt::subtitle(&rows[0]).as_deref(),

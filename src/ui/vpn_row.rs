@@ -91,8 +91,10 @@ impl VpnRow {
             return;
         };
         let imp = self.imp();
-        let name = v.name();
-        // hostile data: the row's markup is off (see the .ui)
+        // hostile data, made safe to show as the services' names are (one
+        // line, isolated from the text around it); the row's markup is off
+        // (see the .ui)
+        let name = text::display_name(&v.name(), false);
         self.set_title(&name);
         let state = VpnState::parse(&v.state());
         self.set_subtitle(&text::vpn_subtitle(
