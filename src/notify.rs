@@ -106,7 +106,7 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub fn of(state: &State) -> Snapshot {
-        let name = crate::tray::look::name_of;
+        let name = crate::text::name_of;
         let mut snap = Snapshot {
             running: state.connman_running,
             offline: state.manager.offline_mode,

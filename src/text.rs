@@ -1,7 +1,7 @@
 //! The words and icons the window shows for connmand's values. Pure
 //! functions (no GTK), so they are tested without a display.
 
-use crate::connman::types::VpnState;
+use crate::connman::types::{ServiceProps, VpnState};
 use crate::connman::{ManagerState, ServiceError, ServiceState, ServiceType, TechnologyType};
 use crate::i18n::{gettext, gettext_f};
 use crate::model::Availability;
@@ -171,6 +171,11 @@ pub fn vpn_subtitle(kind: &str, host: &str, state: &VpnState, split: bool) -> St
     .filter(|s| !s.is_empty())
     .collect::<Vec<_>>()
     .join(" · ")
+}
+
+/// A service's name as shown ([`display_name`] of what connmand reports).
+pub fn name_of(props: &ServiceProps) -> String {
+    display_name(props.name.as_deref().unwrap_or(""), props.is_hidden())
 }
 
 /// The name to show: connmand's, literally, or a description of a hidden one.

@@ -19,10 +19,7 @@ impl Backend {
             return String::new();
         };
         let state = client.state();
-        state
-            .service(path)
-            .map(|s| text::display_name(s.name.as_deref().unwrap_or(""), s.is_hidden()))
-            .unwrap_or_default()
+        state.service(path).map(text::name_of).unwrap_or_default()
     }
 
     /// The name of technology `path` ("Wi-Fi").

@@ -6,7 +6,7 @@ use crate::connman::state::State;
 use crate::connman::strength_level;
 use crate::connman::types::{ServiceProps, ServiceType};
 use crate::i18n::{gettext, gettext_f};
-use crate::text::{display_name, service_icon, state_word, type_name};
+use crate::text::{name_of, service_icon, state_word, type_name};
 
 /// The icon and tooltip.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,11 +39,6 @@ pub fn escape_markup(text: &str) -> String {
 /// Escapes text for a dbusmenu label, where `_` marks a mnemonic.
 pub fn escape_mnemonic(text: &str) -> String {
     text.replace('_', "__")
-}
-
-/// A service's name as shown (hidden networks say so).
-pub fn name_of(props: &ServiceProps) -> String {
-    display_name(props.name.as_deref().unwrap_or(""), props.is_hidden())
 }
 
 /// The service that carries the default route: the first connected one in
