@@ -80,15 +80,7 @@ impl DamageWatch {
         };
         loop {
             let now = Instant::now();
-            let last = self
-                .seen
-                .lock()
-                .unwrap()
-                .iter()
-                .rev()
-                .find(|(t, r)| *t >= since && overlaps(*r, area))
-                .map(|(t, _)| *t);
-            match last {
+            match self.last_drawn(area, Some(since)) {
                 Some(t) if now.duration_since(t) >= quiet => return Some(t),
                 _ if now.duration_since(since) > limit => return None,
                 _ => std::thread::sleep(Duration::from_millis(20)),
@@ -107,14 +99,7 @@ impl DamageWatch {
             return true;
         };
         loop {
-            let last = self
-                .seen
-                .lock()
-                .unwrap()
-                .iter()
-                .rev()
-                .find(|(_, r)| overlaps(*r, area))
-                .map(|(t, _)| *t);
+            let last = self.last_drawn(area, None);
             let now = Instant::now();
             match last {
                 Some(t) if now.duration_since(t) < quiet => {}
@@ -125,6 +110,18 @@ impl DamageWatch {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// When the X server last reported drawing in `area` (at or after
+    /// `since`, if given).
+    fn last_drawn(&self, area: Rect, since: Option<Instant>) -> Option<Instant> {
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|(t, r)| since.is_none_or(|s| *t >= s) && overlaps(*r, area))
+            .map(|(t, _)| *t)
     }
 
     /// Waits (at most `limit`) until process `pid` shows no window any more
