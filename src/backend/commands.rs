@@ -70,12 +70,13 @@ impl Backend {
                             attempts.reported.remove(&path),
                         )
                     };
-                    let name = this.service_name(&path);
                     let state = client.state();
+                    let service = state.service(&path);
+                    let name = service.map(text::name_of).unwrap_or_default();
                     let outcome = if restarted {
                         outcome::daemon_went_away(&gettext("Could not connect"), &name, &e)
                     } else {
-                        outcome::of_connect(&e, state.service(&path), &name, canceled, reported)
+                        outcome::of_connect(&e, service, &name, canceled, reported)
                     };
                     tracing::debug!("connecting {path}: {e}: {outcome:?}");
                     outcome
