@@ -17,6 +17,7 @@ use crate::connman::ServiceType;
 use crate::i18n::{gettext, gettext_f};
 use crate::model::service_form::{ipv4_words, ipv6_words, proxy_words};
 use crate::text;
+use crate::ui::WinAction;
 
 /// One group of the page: its title and `(label, value)` rows.
 pub type Group = (String, Vec<(String, String)>);
@@ -327,9 +328,10 @@ impl ServiceDetails {
         self.imp()
             .shown
             .replace(Some((path.to_owned(), client.clone(), task)));
-        self.imp()
-            .edit_button
-            .set_action_target_value(Some(&path.to_variant()));
+        // the target before the action: GTK checks the pair at each change
+        let edit = &self.imp().edit_button;
+        edit.set_action_target_value(Some(&path.to_variant()));
+        edit.set_action_name(Some(WinAction::EditService.detailed()));
         self.refresh();
     }
 
