@@ -59,6 +59,9 @@ mod imp {
         pub(super) apply: OnceCell<gtk::Button>,
         pub(super) message: OnceCell<(gtk::ListBoxRow, gtk::Label)>,
         pub(super) toasts: OnceCell<adw::ToastOverlay>,
+        pub(super) mdns_row: OnceCell<adw::ActionRow>,
+        /// The group at the top (refusals, why it is read-only).
+        pub(super) top: OnceCell<adw::PreferencesGroup>,
         /// Applying: Apply is off until connmand answered.
         pub(super) busy: Cell<bool>,
         /// Filling the widgets in: their change signals are not edits.
@@ -110,7 +113,8 @@ glib::wrapper! {
 }
 
 /// A row that says something under a field, or at the top (hidden when
-/// there is nothing to say).
+/// there is nothing to say). A preferences row, so that the group puts it
+/// in its list, under the field.
 fn note_row(css: &str) -> (gtk::ListBoxRow, gtk::Label) {
     let label = gtk::Label::builder()
         .wrap(true)
@@ -125,13 +129,13 @@ fn note_row(css: &str) -> (gtk::ListBoxRow, gtk::Label) {
         .margin_bottom(6)
         .build();
     label.add_css_class(css);
-    let row = gtk::ListBoxRow::builder()
+    let row = adw::PreferencesRow::builder()
         .child(&label)
         .activatable(false)
         .selectable(false)
         .visible(false)
         .build();
-    (row, label)
+    (row.upcast(), label)
 }
 
 fn v4_name(m: V4) -> String {
@@ -243,7 +247,9 @@ impl ServiceEditor {
             row.set_visible(true);
             top.add(&row);
         }
+        top.set_visible(scope.locked);
         page.add(&top);
+        let _ = imp.top.set(top);
 
         let general = self.group(Group::General, &gettext("General"));
         if scope.autoconnect {
@@ -253,11 +259,13 @@ impl ServiceEditor {
                 &gettext("Connect when the network is in reach"),
             ));
         }
-        general.add(&self.switch_row(
+        let mdns = self.switch_row(
             Field::Mdns,
             &gettext("Multicast DNS"),
             &gettext("Resolve and announce .local names"),
-        ));
+        );
+        general.add(&mdns);
+        let _ = imp.mdns_row.set(mdns);
         page.add(&general);
 
         if scope.ipv4 {
@@ -323,9 +331,10 @@ impl ServiceEditor {
             ),
             (Group::Domains, Field::Domains, gettext("Search Domains")),
         ];
-        for (group, field, title) in lists {
+        let entries = [gettext("Servers"), gettext("Servers"), gettext("Domains")];
+        for ((group, field, title), entry) in lists.into_iter().zip(entries) {
             let g = self.group(group, &title);
-            self.entry_row(&g, field, &title, "");
+            self.entry_row(&g, field, &entry, &title);
             page.add(&g);
         }
         let g = self.group(Group::Proxy, &gettext("Proxy"));
@@ -688,23 +697,15 @@ impl ServiceEditor {
             Group::Proxy,
             configured_and_active(proxy_words(&s.proxy_config), proxy),
         );
-        let mdns = if s.mdns {
-            gettext("on")
-        } else {
-            gettext("off")
-        };
-        let configured = if s.mdns_config {
-            gettext("on")
-        } else {
-            gettext("off")
-        };
-        say(
-            Group::General,
-            gettext_f(
-                "Multicast DNS configured {}, active {}",
-                &[&configured, &mdns],
-            ),
-        );
+        // connmand keeps mDNS off unless built to resolve with systemd-resolved
+        if let Some(row) = imp.mdns_row.get() {
+            let active = if s.mdns {
+                gettext("Resolve and announce .local names — active: on")
+            } else {
+                gettext("Resolve and announce .local names — active: off")
+            };
+            row.set_subtitle(&glib::markup_escape_text(&active));
+        }
     }
 
     /// Follows connmand's values of the service while open (the form
@@ -790,7 +791,11 @@ impl ServiceEditor {
 
     /// Shows `message` at the top (`None`: nothing).
     fn say(&self, message: Option<&str>) {
-        if let Some((row, label)) = self.imp().message.get() {
+        let imp = self.imp();
+        if let Some(top) = imp.top.get() {
+            top.set_visible(message.is_some() || imp.scope.get().locked);
+        }
+        if let Some((row, label)) = imp.message.get() {
             row.set_visible(message.is_some());
             label.set_label(message.unwrap_or_default());
         }
