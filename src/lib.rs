@@ -46,6 +46,7 @@ pub mod prefs;
 pub mod text;
 pub mod tray;
 pub mod ui;
+pub mod vpn;
 
 /// Runs the application.
 pub fn run() -> glib::ExitCode {

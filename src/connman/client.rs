@@ -511,14 +511,27 @@ impl Client {
         Ok(())
     }
 
-    /// `vpn.Manager.Create`: the new connection's path.
+    /// `vpn.Manager.Create` with string settings: the new connection's path.
     pub async fn vpn_create(
         &self,
         settings: &HashMap<String, String>,
     ) -> Result<String, ConnmanError> {
+        let dict: HashMap<String, Value<'static>> = settings
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.clone())))
+            .collect();
+        self.vpn_create_values(&dict).await
+    }
+
+    /// `vpn.Manager.Create` with any values (`SplitRouting` is a boolean,
+    /// `UserRoutes` an array): the new connection's path.
+    pub async fn vpn_create_values(
+        &self,
+        settings: &HashMap<String, Value<'static>>,
+    ) -> Result<String, ConnmanError> {
         let dict: HashMap<&str, Value<'_>> = settings
             .iter()
-            .map(|(k, v)| (k.as_str(), Value::from(v.as_str())))
+            .map(|(k, v)| (k.as_str(), v.clone()))
             .collect();
         let m = self.vpn_manager().await?;
         Ok(self.call(CALL_TIMEOUT, m.create(dict)).await?.to_string())

@@ -9,6 +9,7 @@ mod service_details;
 mod service_editor;
 mod service_row;
 mod technology_row;
+mod vpn_editor;
 mod vpn_row;
 mod window;
 
@@ -20,6 +21,7 @@ pub use service_details::ServiceDetails;
 pub use service_editor::ServiceEditor;
 pub use service_row::ServiceRow;
 pub use technology_row::TechnologyRow;
+pub use vpn_editor::VpnEditor;
 pub use vpn_row::VpnRow;
 pub use window::Window;
 
@@ -69,6 +71,12 @@ pub enum WinAction {
     /// `s`: a saved wifi network to forget and connect again, after asking
     /// (so that connmand asks for its new passphrase).
     ChangePassphrase,
+    /// Opens the dialog that adds or imports a VPN.
+    AddVpn,
+    /// `s`: a VPN connection whose editor opens.
+    EditVpn,
+    /// `s`: a VPN connection to delete, after asking.
+    DeleteVpn,
     /// A row's service changed: the rows' moves are worked out again.
     RefreshMoves,
     /// `s`: a drag of this service began.
@@ -94,6 +102,9 @@ impl WinAction {
             WinAction::ForgetService => "win.forget-service",
             WinAction::EditService => "win.edit-service",
             WinAction::ChangePassphrase => "win.change-passphrase",
+            WinAction::AddVpn => "win.add-vpn",
+            WinAction::EditVpn => "win.edit-vpn",
+            WinAction::DeleteVpn => "win.delete-vpn",
             WinAction::RefreshMoves => "win.refresh-moves",
             WinAction::DragBegan => "win.drag-began",
             WinAction::DragEnded => "win.drag-ended",
@@ -164,6 +175,32 @@ pub(crate) fn connect_button(
             gettext_f("Connect to {}", &[name]),
         )
     }
+}
+
+/// A row that says something under a field, or at the top (hidden when
+/// there is nothing to say). A preferences row, so that the group puts it
+/// in its list, under the field.
+pub(crate) fn note_row(css: &str) -> (gtk::ListBoxRow, gtk::Label) {
+    let label = gtk::Label::builder()
+        .wrap(true)
+        .wrap_mode(gtk::pango::WrapMode::WordChar)
+        .xalign(0.0)
+        .use_markup(false)
+        .use_underline(false)
+        .selectable(true)
+        .margin_start(12)
+        .margin_end(12)
+        .margin_top(6)
+        .margin_bottom(6)
+        .build();
+    label.add_css_class(css);
+    let row = adw::PreferencesRow::builder()
+        .child(&label)
+        .activatable(false)
+        .selectable(false)
+        .visible(false)
+        .build();
+    (row.upcast(), label)
 }
 
 /// The accessible role a dialog window is built with. A dialog is a

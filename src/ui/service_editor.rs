@@ -112,32 +112,6 @@ glib::wrapper! {
             gtk::Root, gtk::ShortcutManager;
 }
 
-/// A row that says something under a field, or at the top (hidden when
-/// there is nothing to say). A preferences row, so that the group puts it
-/// in its list, under the field.
-fn note_row(css: &str) -> (gtk::ListBoxRow, gtk::Label) {
-    let label = gtk::Label::builder()
-        .wrap(true)
-        .wrap_mode(gtk::pango::WrapMode::WordChar)
-        .xalign(0.0)
-        .use_markup(false)
-        .use_underline(false)
-        .selectable(true)
-        .margin_start(12)
-        .margin_end(12)
-        .margin_top(6)
-        .margin_bottom(6)
-        .build();
-    label.add_css_class(css);
-    let row = adw::PreferencesRow::builder()
-        .child(&label)
-        .activatable(false)
-        .selectable(false)
-        .visible(false)
-        .build();
-    (row.upcast(), label)
-}
-
 fn v4_name(m: V4) -> String {
     match m {
         V4::Dhcp => gettext("Automatic (DHCP)"),
@@ -235,11 +209,11 @@ impl ServiceEditor {
         let page = adw::PreferencesPage::new();
         // what connmand refused, and why a provisioned service is read-only
         let top = adw::PreferencesGroup::new();
-        let message = note_row("error");
+        let message = crate::ui::note_row("error");
         top.add(&message.0);
         let _ = imp.message.set(message);
         if scope.locked {
-            let (row, label) = note_row("dim-label");
+            let (row, label) = crate::ui::note_row("dim-label");
             label.set_label(&gettext(
                 "These settings come from a provisioning file in /var/lib/connman and can \
                  only be changed there. Only “Connect Automatically” can be changed here.",
@@ -426,7 +400,7 @@ impl ServiceEditor {
             move |_| editor.edited()
         ));
         g.add(&row);
-        let error = note_row("error");
+        let error = crate::ui::note_row("error");
         g.add(&error.0);
         self.imp().entries.borrow_mut().insert(field, row);
         self.imp().errors.borrow_mut().insert(field, error);

@@ -9,6 +9,7 @@ use adw::subclass::prelude::*;
 use gtk::{glib, CompositeTemplate};
 
 use crate::connman::types::VpnState;
+use crate::i18n::gettext;
 use crate::model::VpnObject;
 use crate::text;
 
@@ -22,6 +23,8 @@ mod imp {
         pub(super) spinner: TemplateChild<gtk::Spinner>,
         #[template_child]
         pub(super) action_button: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub(super) menu_button: TemplateChild<gtk::MenuButton>,
         pub(super) vpn: RefCell<Option<(VpnObject, glib::SignalHandlerId)>>,
     }
 
@@ -73,12 +76,30 @@ impl VpnRow {
             ),
         );
         row.imp().vpn.replace(Some((vpn.clone(), handler)));
+        // Edit and Delete, for this connection (provisioned ones refuse
+        // both: connman-vpnd answers NotSupported, which the toast says)
+        let menu = gtk::gio::Menu::new();
+        let target = vpn.path().to_variant();
+        for (label, action) in [
+            (gettext("_Edit…"), super::WinAction::EditVpn),
+            (gettext("_Delete…"), super::WinAction::DeleteVpn),
+        ] {
+            let item = gtk::gio::MenuItem::new(Some(&label), None);
+            item.set_action_and_target_value(Some(action.detailed()), Some(&target));
+            menu.append_item(&item);
+        }
+        row.imp().menu_button.set_menu_model(Some(&menu));
         row.update();
         row
     }
 
     pub fn vpn(&self) -> Option<VpnObject> {
         self.imp().vpn.borrow().as_ref().map(|(v, _)| v.clone())
+    }
+
+    /// The menu button (Edit, Delete).
+    pub fn menu_button(&self) -> gtk::MenuButton {
+        self.imp().menu_button.get()
     }
 
     /// The connect / disconnect / cancel button.
@@ -107,6 +128,10 @@ impl VpnRow {
         imp.spinner.set_visible(busy);
         imp.spinner.set_spinning(busy);
         let (action, label, described) = super::connect_button(busy, v.is_connected(), &name);
+        crate::ui::access::set_label(
+            &imp.menu_button.get(),
+            &crate::i18n::gettext_f("More options for {}", &[&name]),
+        );
         let button = &imp.action_button;
         button.set_label(&label);
         button.set_action_target_value(Some(&v.service_path().to_variant()));

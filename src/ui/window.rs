@@ -56,6 +56,8 @@ mod imp {
         #[template_child]
         pub(super) vpn_box: TemplateChild<gtk::ListBox>,
         #[template_child]
+        pub(super) no_vpns: TemplateChild<gtk::Label>,
+        #[template_child]
         pub(super) hidden_button: TemplateChild<gtk::Button>,
         #[template_child]
         pub(super) services_stack: TemplateChild<gtk::Stack>,
@@ -70,6 +72,7 @@ mod imp {
         pub(super) refresh_queued: Cell<bool>,
         pub(super) forget_dialog: glib::WeakRef<adw::MessageDialog>,
         pub(super) editor: glib::WeakRef<crate::ui::ServiceEditor>,
+        pub(super) vpn_editor: glib::WeakRef<crate::ui::VpnEditor>,
         /// Why the place last hovered in a drag would be refused.
         pub(super) last_refusal: Cell<Option<Refusal>>,
     }
@@ -87,7 +90,7 @@ mod imp {
             type OnPathFlag = fn(&Win, &str, bool);
             type Plain = fn(&Win);
             // actions whose parameter is a service's or technology's path
-            let on_path: [(WinAction, OnPath); 8] = [
+            let on_path: [(WinAction, OnPath); 10] = [
                 (WinAction::ConnectService, Win::connect_service),
                 (WinAction::DisconnectService, Win::disconnect_service),
                 (WinAction::ScanTechnology, Win::scan),
@@ -95,6 +98,8 @@ mod imp {
                 (WinAction::ForgetService, Win::forget_service),
                 (WinAction::EditService, Win::edit_service),
                 (WinAction::ChangePassphrase, Win::change_passphrase),
+                (WinAction::EditVpn, Win::edit_vpn),
+                (WinAction::DeleteVpn, Win::delete_vpn),
                 (WinAction::DragBegan, Win::drag_began),
             ];
             for (action, f) in on_path {
@@ -124,10 +129,11 @@ mod imp {
                     },
                 );
             }
-            let plain: [(WinAction, Plain); 6] = [
+            let plain: [(WinAction, Plain); 7] = [
                 (WinAction::Rescan, Win::rescan_wifi),
                 (WinAction::ConnectHidden, Win::connect_hidden),
                 (WinAction::About, Win::show_about),
+                (WinAction::AddVpn, Win::add_vpn),
                 (WinAction::RefreshMoves, Win::schedule_refresh_moves),
                 (WinAction::DragEnded, Win::drag_ended),
                 (WinAction::DragCanceled, Win::drag_canceled),
@@ -433,12 +439,15 @@ impl Window {
         self.update_vpn_section();
     }
 
-    /// The VPN section shows while connman-vpnd runs and has connections;
-    /// otherwise it is absent, quietly.
+    /// The VPN section shows while connman-vpnd runs (with its "Add"
+    /// button, and a line saying there are none yet); otherwise it is
+    /// absent, quietly.
     fn update_vpn_section(&self) {
         let m = self.backend().models();
-        let shown = m.manager.vpn_running() && m.vpns.n_items() > 0;
-        self.imp().vpn_section.set_visible(shown);
+        let imp = self.imp();
+        imp.vpn_section.set_visible(m.manager.vpn_running());
+        imp.vpn_box.set_visible(m.vpns.n_items() > 0);
+        imp.no_vpns.set_visible(m.vpns.n_items() == 0);
     }
 
     #[cfg(any(test, feature = "test-support"))]

@@ -333,3 +333,53 @@ mod tests {
         assert_eq!(v, before);
     }
 }
+
+/// `UserRoutes` as connman-vpnd reads it: `a(a{sv})`, each route a struct
+/// of one dict with `ProtocolFamily` (`i`), `Network`, `Netmask` and
+/// `Gateway` (strings).
+pub fn routes_value(routes: &[Route]) -> Value<'static> {
+    use zbus::zvariant::{Array, Dict, Signature, StructureBuilder};
+    let element: Signature = "(a{sv})".parse().unwrap_or(Signature::Variant);
+    let mut array = Array::new(&element);
+    for r in routes {
+        let mut dict = Dict::new(&Signature::Str, &Signature::Variant);
+        let mut entry = |k: &str, v: Value<'static>| {
+            let _ = dict.append(Value::from(k.to_owned()), Value::Value(Box::new(v)));
+        };
+        if let Some(f) = r.protocol_family {
+            entry("ProtocolFamily", Value::I32(f));
+        }
+        entry("Network", Value::from(r.network.clone()));
+        entry("Netmask", Value::from(r.netmask.clone()));
+        if let Some(g) = &r.gateway {
+            entry("Gateway", Value::from(g.clone()));
+        }
+        if let Ok(s) = StructureBuilder::new()
+            .append_field(Value::Dict(dict))
+            .build()
+        {
+            let _ = array.append(Value::Structure(s));
+        }
+    }
+    Value::Array(array)
+}
+
+#[cfg(test)]
+mod routes_tests {
+    use super::*;
+
+    #[test]
+    fn routes_go_as_connman_vpnd_reads_them_and_read_back() {
+        let routes = vec![Route {
+            protocol_family: Some(4),
+            network: "10.99.0.0".into(),
+            netmask: "255.255.0.0".into(),
+            gateway: None,
+        }];
+        let value = routes_value(&routes);
+        assert_eq!(value.value_signature().to_string(), "a(a{sv})");
+        let (read, issue) = parse_routes("UserRoutes", &value).unwrap();
+        assert_eq!(issue, None);
+        assert_eq!(read, routes);
+    }
+}

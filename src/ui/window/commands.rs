@@ -185,6 +185,68 @@ impl Window {
         dialog.present();
     }
 
+    /// Opens the dialog that adds a VPN (or imports one).
+    pub fn add_vpn(&self) {
+        let editor = crate::ui::VpnEditor::add(self, self.backend());
+        self.imp().vpn_editor.set(Some(&editor));
+        editor.present();
+    }
+
+    /// Opens the editor of the VPN connection `path`.
+    pub fn edit_vpn(&self, path: &str) {
+        let Some(editor) = crate::ui::VpnEditor::edit(self, self.backend(), path) else {
+            return;
+        };
+        self.imp().vpn_editor.set(Some(&editor));
+        editor.present();
+    }
+
+    /// The VPN dialog last opened, while it is open.
+    pub fn vpn_editor(&self) -> Option<crate::ui::VpnEditor> {
+        self.imp().vpn_editor.upgrade().filter(|e| e.is_visible())
+    }
+
+    /// Asks whether to delete the VPN connection `path` (with the files
+    /// Connie kept for it), and does when the person says so.
+    pub fn delete_vpn(&self, path: &str) {
+        let name = self.backend().vpn_name(path);
+        let dialog = adw::MessageDialog::builder()
+            .accessible_role(crate::ui::dialog_role(true))
+            .transient_for(self)
+            .heading(gettext_f("Delete “{}”?", &[&name]))
+            .body(gettext(
+                "The VPN is deleted from ConnMan, with the certificates Connie kept for it. \
+                 This cannot be undone.",
+            ))
+            .build();
+        dialog.add_response("cancel", &gettext("_Cancel"));
+        dialog.add_response("delete", &gettext("_Delete"));
+        dialog.set_response_appearance("delete", adw::ResponseAppearance::Destructive);
+        dialog.set_default_response(Some("cancel"));
+        dialog.set_close_response("cancel");
+        let path = path.to_owned();
+        dialog.connect_response(
+            None,
+            glib::clone!(
+                #[weak(rename_to = win)]
+                self,
+                move |_, response| {
+                    if response == "delete" {
+                        let backend = win.backend().clone();
+                        let path = path.clone();
+                        win.command(async move {
+                            backend
+                                .delete_vpn(&path, &crate::vpn::files::base_dir())
+                                .await
+                        });
+                    }
+                }
+            ),
+        );
+        self.imp().forget_dialog.set(Some(&dialog));
+        dialog.present();
+    }
+
     pub(super) fn remove_service(&self, path: &str) {
         let backend = self.backend().clone();
         let path = path.to_owned();
