@@ -90,13 +90,18 @@ bench: deps sudo-ok
 		CONNIE_SOAK_FULL=1 $(CARGO) test --test stress a_soak -- --nocapture
 
 # Installs the release build under $(PREFIX) (staged under $(DESTDIR) for
-# packagers): the binary, its desktop entry and the tray's fallback icons.
+# packagers): the binary, its desktop entry, its icon and the tray's fallback
+# icons.
 PREFIX ?= /usr/local
 APP_ID := io.github.connie.Connie
 install: mo
 	CONNIE_LOCALEDIR=$(PREFIX)/share/locale $(CARGO) build --release --bin connie
 	install -Dm755 target/release/connie $(DESTDIR)$(PREFIX)/bin/connie
 	install -Dm644 data/$(APP_ID).desktop $(DESTDIR)$(PREFIX)/share/applications/$(APP_ID).desktop
+	install -Dm644 -t $(DESTDIR)$(PREFIX)/share/icons/hicolor/scalable/apps \
+		data/icons/hicolor/scalable/apps/$(APP_ID).svg
+	install -Dm644 -t $(DESTDIR)$(PREFIX)/share/icons/hicolor/symbolic/apps \
+		data/icons/hicolor/symbolic/apps/$(APP_ID)-symbolic.svg
 	install -Dm644 -t $(DESTDIR)$(PREFIX)/share/connie/icons/hicolor data/icons/hicolor/index.theme
 	install -Dm644 -t $(DESTDIR)$(PREFIX)/share/connie/icons/hicolor/scalable/status \
 		data/icons/hicolor/scalable/status/*.svg

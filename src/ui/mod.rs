@@ -179,7 +179,16 @@ pub fn init() -> Result<(), glib::BoolError> {
                 &css,
                 gtk::STYLE_PROVIDER_PRIORITY_APPLICATION,
             );
+            // run from the build tree, the app icon is only in data/icons
+            // (installed, it is in the hicolor theme); after the theme's own
+            // directories, so that the theme's icons come first
+            let icons = crate::tray::item::icon_theme_path();
+            if !icons.is_empty() {
+                gtk::IconTheme::for_display(&display).add_search_path(icons);
+            }
         }
+        // every window's icon (taskbars, window switchers on X11)
+        gtk::Window::set_default_icon_name(crate::config::APP_ID);
         ServiceDetails::ensure_type();
         ServiceRow::ensure_type();
         TechnologyRow::ensure_type();
