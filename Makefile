@@ -54,6 +54,7 @@ fmt:
 lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	desktop-file-validate data/$(APP_ID).desktop
+	appstreamcli validate --no-net data/$(APP_ID).metainfo.xml
 
 test: sudo-ok
 	$(CARGO) build --workspace --all-targets
@@ -90,14 +91,15 @@ bench: deps sudo-ok
 		CONNIE_SOAK_FULL=1 $(CARGO) test --test stress a_soak -- --nocapture
 
 # Installs the release build under $(PREFIX) (staged under $(DESTDIR) for
-# packagers): the binary, its desktop entry, its icon and the tray's fallback
-# icons.
+# packagers): the binary, its desktop entry and metainfo, its icon and the
+# tray's fallback icons.
 PREFIX ?= /usr/local
 APP_ID := io.github.connie.Connie
 install: mo
 	CONNIE_LOCALEDIR=$(PREFIX)/share/locale $(CARGO) build --release --bin connie
 	install -Dm755 target/release/connie $(DESTDIR)$(PREFIX)/bin/connie
 	install -Dm644 data/$(APP_ID).desktop $(DESTDIR)$(PREFIX)/share/applications/$(APP_ID).desktop
+	install -Dm644 data/$(APP_ID).metainfo.xml $(DESTDIR)$(PREFIX)/share/metainfo/$(APP_ID).metainfo.xml
 	install -Dm644 -t $(DESTDIR)$(PREFIX)/share/icons/hicolor/scalable/apps \
 		data/icons/hicolor/scalable/apps/$(APP_ID).svg
 	install -Dm644 -t $(DESTDIR)$(PREFIX)/share/icons/hicolor/symbolic/apps \
