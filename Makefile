@@ -17,7 +17,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages: build, tests, lab.
 BUILD_PKGS := build-essential pkg-config libgtk-4-dev libadwaita-1-dev gettext \
-	desktop-file-utils appstream
+	desktop-file-utils appstream man-db
 TEST_PKGS := xvfb xauth dbus sudo xdotool at-spi2-core python3-pyatspi
 # Screenshots: the capture (import); xdotool, which finds and drives the
 # window, is a test package already.
@@ -30,6 +30,9 @@ LAB_PKGS := connman connman-vpn dnsmasq-base openvpn openssl ethtool iproute2 ut
 DAEMON_PKGS := connman connman-vpn openvpn
 
 .PHONY: all build deps check lab demo test lint fmt clean sudo-ok bench install pot potfiles mo screenshots
+
+# lintian's own way of reading a manual page: any warning fails
+MAN_CHECK = LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z
 
 all: build
 
@@ -55,6 +58,9 @@ lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	desktop-file-validate data/$(APP_ID).desktop
 	appstreamcli validate --no-net data/$(APP_ID).metainfo.xml
+	@warnings=$$($(MAN_CHECK) data/connie.1 2>&1 >/dev/null); \
+		if [ -n "$$warnings" ]; then echo "data/connie.1: $$warnings"; exit 1; fi; \
+		echo "data/connie.1: no warnings"
 
 test: sudo-ok
 	$(CARGO) build --workspace --all-targets
@@ -91,8 +97,8 @@ bench: deps sudo-ok
 		CONNIE_SOAK_FULL=1 $(CARGO) test --test stress a_soak -- --nocapture
 
 # Installs the release build under $(PREFIX) (staged under $(DESTDIR) for
-# packagers): the binary, its desktop entry and metainfo, its icon and the
-# tray's fallback icons.
+# packagers): the binary, its desktop entry and metainfo, its icon, its
+# manual page and the tray's fallback icons.
 PREFIX ?= /usr/local
 APP_ID := io.github.connie.Connie
 install: mo
@@ -100,6 +106,8 @@ install: mo
 	install -Dm755 target/release/connie $(DESTDIR)$(PREFIX)/bin/connie
 	install -Dm644 data/$(APP_ID).desktop $(DESTDIR)$(PREFIX)/share/applications/$(APP_ID).desktop
 	install -Dm644 data/$(APP_ID).metainfo.xml $(DESTDIR)$(PREFIX)/share/metainfo/$(APP_ID).metainfo.xml
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	gzip -9n < data/connie.1 > $(DESTDIR)$(PREFIX)/share/man/man1/connie.1.gz
 	install -Dm644 -t $(DESTDIR)$(PREFIX)/share/icons/hicolor/scalable/apps \
 		data/icons/hicolor/scalable/apps/$(APP_ID).svg
 	install -Dm644 -t $(DESTDIR)$(PREFIX)/share/icons/hicolor/symbolic/apps \
