@@ -6,6 +6,7 @@
 #   make screenshots  the README's screenshots, under Xvfb against the lab
 #   make pot     extract the translatable strings into po/connie.pot
 #   make mo      compile po/*.po into target/locale (used when run from target/)
+#   make install / make uninstall   PREFIX (/usr/local) and DESTDIR, as usual
 #
 # Run these as yourself: sudo is asked only for what needs root (installing
 # packages, the lab's namespaces). As root (CI) they work unchanged.
@@ -29,8 +30,10 @@ LAB_PKGS := connman connman-vpn dnsmasq-base openvpn openssl ethtool iproute2 ut
 # Packages that ship services which must never start on the host.
 DAEMON_PKGS := connman connman-vpn openvpn
 
-.PHONY: all build deps check lab demo test lint fmt clean sudo-ok bench install pot potfiles mo screenshots
+.PHONY: all build deps check lab demo test lint fmt clean sudo-ok bench install uninstall \
+	install-check pot potfiles mo screenshots
 
+APP_ID := io.github.connie.Connie
 # lintian's own way of reading a manual page: any warning fails
 MAN_CHECK = LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z
 
@@ -66,7 +69,14 @@ test: sudo-ok
 	$(CARGO) build --workspace --all-targets
 	CARGO=$(CARGO) bash tools/run-tests.sh
 
-check: deps fmt lint potfiles test
+check: deps fmt lint potfiles test install-check
+
+# installs the debug build (which `make test` built) into a temporary
+# DESTDIR, compares the files with the expected list, validates them and
+# uninstalls (tools/check-install.sh)
+install-check:
+	$(CARGO) build --bin connie
+	bash tools/check-install.sh
 
 lab: deps sudo-ok
 	$(CARGO) build -p connman-lab
@@ -97,28 +107,16 @@ bench: deps sudo-ok
 		CONNIE_SOAK_FULL=1 $(CARGO) test --test stress a_soak -- --nocapture
 
 # Installs the release build under $(PREFIX) (staged under $(DESTDIR) for
-# packagers): the binary, its desktop entry and metainfo, its icon, its
-# manual page and the tray's fallback icons.
+# packagers): the binary, its desktop entry, metainfo, icon, manual page,
+# translations and the tray's fallback icons (tools/install.sh lists them).
+# No autostart entry: Connie writes the person's own, from its preferences.
 PREFIX ?= /usr/local
-APP_ID := io.github.connie.Connie
 install: mo
 	CONNIE_LOCALEDIR=$(PREFIX)/share/locale $(CARGO) build --release --bin connie
-	install -Dm755 target/release/connie $(DESTDIR)$(PREFIX)/bin/connie
-	install -Dm644 data/$(APP_ID).desktop $(DESTDIR)$(PREFIX)/share/applications/$(APP_ID).desktop
-	install -Dm644 data/$(APP_ID).metainfo.xml $(DESTDIR)$(PREFIX)/share/metainfo/$(APP_ID).metainfo.xml
-	install -d $(DESTDIR)$(PREFIX)/share/man/man1
-	gzip -9n < data/connie.1 > $(DESTDIR)$(PREFIX)/share/man/man1/connie.1.gz
-	install -Dm644 -t $(DESTDIR)$(PREFIX)/share/icons/hicolor/scalable/apps \
-		data/icons/hicolor/scalable/apps/$(APP_ID).svg
-	install -Dm644 -t $(DESTDIR)$(PREFIX)/share/icons/hicolor/symbolic/apps \
-		data/icons/hicolor/symbolic/apps/$(APP_ID)-symbolic.svg
-	install -Dm644 -t $(DESTDIR)$(PREFIX)/share/connie/icons/hicolor data/icons/hicolor/index.theme
-	install -Dm644 -t $(DESTDIR)$(PREFIX)/share/connie/icons/hicolor/scalable/status \
-		data/icons/hicolor/scalable/status/*.svg
-	@for lang in $$(grep -v '^#' po/LINGUAS); do \
-		install -Dm644 target/locale/$$lang/LC_MESSAGES/connie.mo \
-			$(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES/connie.mo || exit 1; \
-	done
+	bash tools/install.sh install "$(DESTDIR)" "$(PREFIX)" target/release/connie
+
+uninstall:
+	bash tools/install.sh uninstall "$(DESTDIR)" "$(PREFIX)"
 
 # Translations: po/POTFILES.in lists the files with translatable strings
 # (`make potfiles` checks it is complete), po/LINGUAS the languages.
