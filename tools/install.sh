@@ -7,7 +7,9 @@
 #
 # BINARY is the connie to install (default target/release/connie, built with
 # CONNIE_LOCALEDIR=PREFIX/share/locale). Translations are installed from
-# target/locale (`make mo`). Nothing else is written: no autostart entry
+# target/locale (`make mo`); the desktop entry and the metainfo are
+# installed with theirs merged in from po/ (msgfmt --desktop, --xml).
+# Nothing else is written: no autostart entry
 # (Connie writes the person's own when "Start at login in the tray" is
 # switched on), no caches (GTK 4 reads the icons without one).
 set -euo pipefail
@@ -17,8 +19,8 @@ APP_ID=io.github.connie.Connie
 # "MODE SOURCE TARGET" lines; TARGET is relative to PREFIX
 files() {
 	echo "755 ${BINARY:-target/release/connie} bin/connie"
-	echo "644 data/$APP_ID.desktop share/applications/$APP_ID.desktop"
-	echo "644 data/$APP_ID.metainfo.xml share/metainfo/$APP_ID.metainfo.xml"
+	echo "644 $merged/$APP_ID.desktop share/applications/$APP_ID.desktop"
+	echo "644 $merged/$APP_ID.metainfo.xml share/metainfo/$APP_ID.metainfo.xml"
 	echo "644 data/icons/hicolor/scalable/apps/$APP_ID.svg share/icons/hicolor/scalable/apps/$APP_ID.svg"
 	echo "644 data/icons/hicolor/symbolic/apps/$APP_ID-symbolic.svg share/icons/hicolor/symbolic/apps/$APP_ID-symbolic.svg"
 	# the tray's fallback status icons, which it points panels at
@@ -33,10 +35,15 @@ files() {
 	done
 }
 
+merged=.  # where install merges the translated files; the other actions read only targets
 action=${1:?install, uninstall or list}
 case $action in
 install)
 	destdir=$2 prefix=$3 BINARY=${4:-}
+	merged=$(mktemp -d)
+	trap 'rm -rf "$merged"' EXIT
+	msgfmt --desktop --template="data/$APP_ID.desktop" -d po -o "$merged/$APP_ID.desktop"
+	msgfmt --xml --template="data/$APP_ID.metainfo.xml" -d po -o "$merged/$APP_ID.metainfo.xml"
 	files | while read -r mode src target; do
 		dest="$destdir$prefix/$target"
 		if [ ! -f "$src" ]; then
