@@ -7,6 +7,7 @@
 #   make pot     extract the translatable strings into po/connie.pot
 #   make mo      compile po/*.po into target/locale (used when run from target/)
 #   make install / make uninstall   PREFIX (/usr/local) and DESTDIR, as usual
+#   make deb     a Debian package in target/deb, checked with lintian
 #
 # Run these as yourself: sudo is asked only for what needs root (installing
 # packages, the lab's namespaces). As root (CI) they work unchanged.
@@ -27,11 +28,13 @@ SHOT_PKGS := imagemagick
 # run (no autostart entry, no service; it depends on connman, a lab package).
 BENCH_PKGS := connman-gtk
 LAB_PKGS := connman connman-vpn dnsmasq-base openvpn openssl ethtool iproute2 util-linux mount
+# make deb: dpkg-shlibdeps (the package's Depends) and lintian.
+DEB_PKGS := dpkg-dev lintian
 # Packages that ship services which must never start on the host.
 DAEMON_PKGS := connman connman-vpn openvpn
 
 .PHONY: all build deps check lab demo test lint fmt clean sudo-ok bench install uninstall \
-	install-check pot potfiles mo screenshots
+	install-check deb pot potfiles mo screenshots
 
 APP_ID := io.github.connie.Connie
 # lintian's own way of reading a manual page: any warning fails
@@ -117,6 +120,16 @@ install: mo
 
 uninstall:
 	bash tools/install.sh uninstall "$(DESTDIR)" "$(PREFIX)"
+
+# A Debian package of the same tree, installed under /usr (tools/make-deb.sh),
+# then lintian: errors fail, warnings are printed (the README says which remain).
+deb:
+	@bash tools/install-deps.sh $(BUILD_PKGS) $(DEB_PKGS) --
+	@bash tools/check-rust.sh
+	$(MAKE) mo
+	CONNIE_LOCALEDIR=/usr/share/locale $(CARGO) build --release --bin connie
+	bash tools/make-deb.sh target/release/connie
+	lintian --fail-on error --display-info target/deb/connie_*.deb
 
 # Translations: po/POTFILES.in lists the files with translatable strings
 # (`make potfiles` checks it is complete), po/LINGUAS the languages.
