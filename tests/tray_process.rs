@@ -343,6 +343,21 @@ fn a_second_connie_shows_the_window_of_the_first_and_ends() {
     let status = second.wait_exit(20);
     assert!(status.success(), "{status}: {}", second.stderr());
     first.wait_window(true, 20);
+    // the desktop matches the window to io.github.connie.Connie.desktop
+    // by its class (X11's WM_CLASS; on Wayland the same name is the app_id)
+    let by_class = Command::new("xdotool")
+        .args([
+            "search",
+            "--onlyvisible",
+            "--classname",
+            "^io\\.github\\.connie\\.Connie$",
+        ])
+        .output()
+        .expect("xdotool");
+    assert!(
+        !String::from_utf8_lossy(&by_class.stdout).trim().is_empty(),
+        "no window of class io.github.connie.Connie"
+    );
     first.wait_said(
         "--show \"Wired\": the details of /net/connman/service/ethernet_",
         20,

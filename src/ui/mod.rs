@@ -169,6 +169,15 @@ pub fn dialog_role(alert: bool) -> gtk::AccessibleRole {
 /// Initialises GTK and libadwaita (once; later calls return at once) and
 /// loads Connie's style. Call on the main thread, from the running main loop.
 pub fn init() -> Result<(), glib::BoolError> {
+    // Connie's windows belong to its desktop entry: GDK names them by the
+    // program name (the Wayland app_id, X11's WM_CLASS), which until now is
+    // the executable's (`connie`, for --help's usage line); a plain
+    // gio::Application's id does not reach GTK's windows. Set before GDK
+    // opens the display.
+    if glib::prgname().as_deref() != Some(crate::config::APP_ID) {
+        glib::set_prgname(Some(crate::config::APP_ID));
+        glib::set_application_name(&crate::i18n::gettext("Connie"));
+    }
     adw::init()?;
     if !STYLED.replace(true) {
         let css = gtk::CssProvider::new();
