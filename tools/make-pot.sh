@@ -72,7 +72,7 @@ if [ ${#desktop[@]} -gt 0 ]; then
 	parts+=("$tmp/desktop.pot")
 fi
 if [ ${#metainfo[@]} -gt 0 ]; then
-	# AppStream's ITS rules (metainfo.its, from the appstream package)
+	# AppStream's ITS rules (metainfo.its: gettext ships them, appstream too)
 	xgettext "${common[@]}" -o "$tmp/metainfo.pot" "${metainfo[@]}"
 	parts+=("$tmp/metainfo.pot")
 fi
