@@ -56,10 +56,15 @@ warnings=$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 \
 	man --warnings -E UTF-8 -l -Tutf8 -Z "$stage$PREFIX/share/man/man1/connie.1.gz" 2>&1 >/dev/null)
 [ -z "$warnings" ] || fail "the installed manual page: $warnings"
 
-# the installed binary answers without a display
+# the installed binary answers without a display, and everything installed
+# speaks of the same version
+cargo_version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 version=$(env -u DISPLAY -u WAYLAND_DISPLAY "$stage$PREFIX/bin/connie" --version)
-[ "$version" = "connie $(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)" ] ||
-	fail "--version said: $version"
+[ "$version" = "connie $cargo_version" ] || fail "--version said: $version"
+zcat "$stage$PREFIX/share/man/man1/connie.1.gz" | grep -q "^\.TH CONNIE 1 .* \"Connie $cargo_version\"" ||
+	fail "the manual page is not of version $cargo_version"
+grep -q "<release version=\"$cargo_version\"" "$stage$PREFIX/share/metainfo/$APP_ID.metainfo.xml" ||
+	fail "the metainfo has no release $cargo_version"
 
 bash tools/install.sh uninstall "$stage" "$PREFIX" >/dev/null
 left=$(cd "$stage" && find . -type f)
