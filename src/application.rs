@@ -315,10 +315,12 @@ impl Application {
     /// Shows the details asked for by `--show`, if any is pending: the
     /// service's page, or a notice that there is none by that name.
     fn show_pending(&self) {
-        let Some(name) = self.imp().pending_show.take() else {
+        // the window being built takes the client as it starts (and that
+        // is told before the window is known here): wait for it
+        let Some(window) = self.imp().window.upgrade() else {
             return;
         };
-        let Some(window) = self.imp().window.upgrade() else {
+        let Some(name) = self.imp().pending_show.take() else {
             return;
         };
         // without ConnMan there is nothing to show, and the window says why

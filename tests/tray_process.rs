@@ -368,3 +368,19 @@ fn a_second_connie_shows_the_window_of_the_first_and_ends() {
     let status = first.wait_exit(10);
     assert!(status.success(), "{status}");
 }
+
+#[test]
+fn show_opens_the_details_from_a_cold_start() {
+    let Some(lab) = lab() else { return };
+    let bus = PrivateBus::start("process-show");
+    // no tray host: the window is the only way to show anything
+    let mut connie = Connie::start(&lab, &bus, &["--show", "Wired", "--debug"], "show");
+    connie.wait_window(true, 20);
+    connie.wait_said(
+        "--show \"Wired\": the details of /net/connman/service/ethernet_",
+        20,
+    );
+    app_action(&bus, "quit");
+    let status = connie.wait_exit(10);
+    assert!(status.success(), "{status}");
+}
