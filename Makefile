@@ -6,6 +6,8 @@
 #   make screenshots  the README's screenshots, under Xvfb against the lab
 #   make pot     extract the translatable strings into po/connie.pot
 #   make mo      compile po/*.po into target/locale (used when run from target/)
+#   make install / make uninstall   PREFIX (/usr/local) and DESTDIR, as usual
+#   make deb     a Debian package in target/deb, checked with lintian
 #
 # Run these as yourself: sudo is asked only for what needs root (installing
 # packages, the lab's namespaces). As root (CI) they work unchanged.
@@ -17,7 +19,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages: build, tests, lab.
 BUILD_PKGS := build-essential pkg-config libgtk-4-dev libadwaita-1-dev gettext \
-	desktop-file-utils appstream
+	desktop-file-utils appstream man-db
 TEST_PKGS := xvfb xauth dbus sudo xdotool at-spi2-core python3-pyatspi
 # Screenshots: the capture (import); xdotool, which finds and drives the
 # window, is a test package already.
@@ -26,10 +28,17 @@ SHOT_PKGS := imagemagick
 # run (no autostart entry, no service; it depends on connman, a lab package).
 BENCH_PKGS := connman-gtk
 LAB_PKGS := connman connman-vpn dnsmasq-base openvpn openssl ethtool iproute2 util-linux mount
+# make deb: dpkg-shlibdeps (the package's Depends) and lintian.
+DEB_PKGS := dpkg-dev lintian
 # Packages that ship services which must never start on the host.
 DAEMON_PKGS := connman connman-vpn openvpn
 
-.PHONY: all build deps check lab demo test lint fmt clean sudo-ok bench install pot potfiles mo screenshots
+.PHONY: all build deps check lab demo test lint fmt clean sudo-ok bench install uninstall \
+	install-check deb pot potfiles mo screenshots
+
+APP_ID := io.github.connie.Connie
+# lintian's own way of reading a manual page: any warning fails
+MAN_CHECK = LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z
 
 all: build
 
@@ -54,12 +63,23 @@ fmt:
 lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	desktop-file-validate data/$(APP_ID).desktop
+	appstreamcli validate --no-net data/$(APP_ID).metainfo.xml
+	@warnings=$$($(MAN_CHECK) data/connie.1 2>&1 >/dev/null); \
+		if [ -n "$$warnings" ]; then echo "data/connie.1: $$warnings"; exit 1; fi; \
+		echo "data/connie.1: no warnings"
 
 test: sudo-ok
 	$(CARGO) build --workspace --all-targets
 	CARGO=$(CARGO) bash tools/run-tests.sh
 
-check: deps fmt lint potfiles test
+check: deps fmt lint potfiles test install-check
+
+# installs the debug build (which `make test` built) into a temporary
+# DESTDIR, compares the files with the expected list, validates them and
+# uninstalls (tools/check-install.sh)
+install-check:
+	$(CARGO) build --bin connie
+	bash tools/check-install.sh
 
 lab: deps sudo-ok
 	$(CARGO) build -p connman-lab
@@ -90,20 +110,26 @@ bench: deps sudo-ok
 		CONNIE_SOAK_FULL=1 $(CARGO) test --test stress a_soak -- --nocapture
 
 # Installs the release build under $(PREFIX) (staged under $(DESTDIR) for
-# packagers): the binary, its desktop entry and the tray's fallback icons.
+# packagers): the binary, its desktop entry, metainfo, icon, manual page,
+# translations and the tray's fallback icons (tools/install.sh lists them).
+# No autostart entry: Connie writes the person's own, from its preferences.
 PREFIX ?= /usr/local
-APP_ID := io.github.connie.Connie
 install: mo
 	CONNIE_LOCALEDIR=$(PREFIX)/share/locale $(CARGO) build --release --bin connie
-	install -Dm755 target/release/connie $(DESTDIR)$(PREFIX)/bin/connie
-	install -Dm644 data/$(APP_ID).desktop $(DESTDIR)$(PREFIX)/share/applications/$(APP_ID).desktop
-	install -Dm644 -t $(DESTDIR)$(PREFIX)/share/connie/icons/hicolor data/icons/hicolor/index.theme
-	install -Dm644 -t $(DESTDIR)$(PREFIX)/share/connie/icons/hicolor/scalable/status \
-		data/icons/hicolor/scalable/status/*.svg
-	@for lang in $$(grep -v '^#' po/LINGUAS); do \
-		install -Dm644 target/locale/$$lang/LC_MESSAGES/connie.mo \
-			$(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES/connie.mo || exit 1; \
-	done
+	bash tools/install.sh install "$(DESTDIR)" "$(PREFIX)" target/release/connie
+
+uninstall:
+	bash tools/install.sh uninstall "$(DESTDIR)" "$(PREFIX)"
+
+# A Debian package of the same tree, installed under /usr (tools/make-deb.sh),
+# then lintian: errors fail, warnings are printed (the README says which remain).
+deb:
+	@bash tools/install-deps.sh $(BUILD_PKGS) $(DEB_PKGS) --
+	@bash tools/check-rust.sh
+	$(MAKE) mo
+	CONNIE_LOCALEDIR=/usr/share/locale $(CARGO) build --release --bin connie
+	bash tools/make-deb.sh target/release/connie
+	lintian --fail-on error --display-info target/deb/connie_*.deb
 
 # Translations: po/POTFILES.in lists the files with translatable strings
 # (`make potfiles` checks it is complete), po/LINGUAS the languages.

@@ -39,6 +39,10 @@ mod imp {
         pub(super) tray_hold: RefCell<Option<gio::ApplicationHoldGuard>>,
         /// "No tray" was said (it is said once).
         pub(super) no_tray_said: Cell<bool>,
+        /// `--no-tray`: no icon; Connie is a window app.
+        pub(super) no_tray: Cell<bool>,
+        /// `--show NAME` before the services were known.
+        pub(super) pending_show: RefCell<Option<String>>,
     }
 
     #[glib::object_subclass]
@@ -52,6 +56,12 @@ mod imp {
         fn constructed(&self) {
             self.parent_constructed();
             let app = self.obj();
+            app.set_option_context_summary(Some(&gettext(
+                "A desktop front-end for ConnMan: connect to wired, Wi-Fi and VPN networks.",
+            )));
+            app.set_option_context_description(Some(&gettext(
+                "When Connie is already running, running connie again shows its window.",
+            )));
             app.add_main_option(
                 "hidden",
                 glib::Char::from(0),
@@ -59,6 +69,23 @@ mod imp {
                 glib::OptionArg::None,
                 &gettext("Start without opening the window"),
                 None,
+            );
+            app.add_main_option(
+                "no-tray",
+                glib::Char::from(0),
+                glib::OptionFlags::NONE,
+                glib::OptionArg::None,
+                &gettext("Show no tray icon: closing the window quits"),
+                None,
+            );
+            app.add_main_option(
+                "show",
+                glib::Char::from(0),
+                glib::OptionFlags::NONE,
+                glib::OptionArg::String,
+                &gettext("Open the details of the network NAME"),
+                // Translators: the value of --show, in the --help text
+                Some(&gettext("NAME")),
             );
             app.add_main_option(
                 "debug",
@@ -116,9 +143,22 @@ mod imp {
                     }
                 }),
             };
-            let tray = Tray::start(&backend, &prefs, Notifier::new(), hooks);
+            let tray = if self.no_tray.get() {
+                Tray::start_without_icon(&backend, &prefs, Notifier::new(), hooks)
+            } else {
+                Tray::start(&backend, &prefs, Notifier::new(), hooks)
+            };
             let _ = self.tray.set(tray);
             let _ = self.prefs.set(prefs);
+            let weak = app.downgrade();
+            backend.connect_event(move |event| {
+                use crate::connman::state::Event;
+                if matches!(event, Event::ConnmanUp(_) | Event::ConnmanDown) {
+                    if let Some(app) = weak.upgrade() {
+                        app.show_pending();
+                    }
+                }
+            });
             backend.start_system();
             let _ = self.backend.set(backend);
             let quit = gio::ActionEntry::builder("quit")
@@ -149,12 +189,21 @@ mod imp {
                 println!("connie {}", config::VERSION);
                 return std::ops::ControlFlow::Break(glib::ExitCode::SUCCESS);
             }
+            // read here, in the process that becomes the running Connie,
+            // before `startup` starts the tray; a second `connie --no-tray`
+            // does not take the icon away from the running one
+            if options.contains("no-tray") {
+                self.no_tray.set(true);
+            }
             self.parent_handle_local_options(options)
         }
 
         fn command_line(&self, command_line: &gio::ApplicationCommandLine) -> glib::ExitCode {
             let app = self.obj();
-            if command_line.options_dict().contains("hidden") {
+            let options = command_line.options_dict();
+            if let Ok(Some(name)) = options.lookup::<String>("show") {
+                app.show_service_named(&name);
+            } else if options.contains("hidden") {
                 // until the tray host is known: then the tray holds, or
                 // (no host) the window opens
                 match self.tray.get().and_then(|t| t.host()) {
@@ -252,6 +301,50 @@ impl Application {
         imp.hidden_hold.take();
     }
 
+    /// Opens the window on the details page of the service called `name`
+    /// (its name as listed, its identifier or its object path), now if the
+    /// services are known, else when they are.
+    pub fn show_service_named(&self, name: &str) {
+        self.imp().pending_show.replace(Some(name.to_owned()));
+        self.present_window();
+        if self.backend().is_some_and(|b| b.client().is_some()) {
+            self.show_pending();
+        }
+    }
+
+    /// Shows the details asked for by `--show`, if any is pending: the
+    /// service's page, or a notice that there is none by that name.
+    fn show_pending(&self) {
+        // the window being built takes the client as it starts (and that
+        // is told before the window is known here): wait for it
+        let Some(window) = self.imp().window.upgrade() else {
+            return;
+        };
+        let Some(name) = self.imp().pending_show.take() else {
+            return;
+        };
+        // without ConnMan there is nothing to show, and the window says why
+        let Some(client) = self.backend().and_then(Backend::client) else {
+            return;
+        };
+        // the state's lock is let go before the page reads the service
+        let found = find_service(&client.state(), &name);
+        match found {
+            Some(path) => {
+                tracing::debug!("--show {name:?}: the details of {path}");
+                window.show_service(&path);
+            }
+            None => {
+                tracing::debug!("--show {name:?}: no such service");
+                let shown = crate::text::display_name(&name, false);
+                window.show_notice(&crate::i18n::gettext_f(
+                    "No network called “{}”",
+                    &[shown.as_str()],
+                ));
+            }
+        }
+    }
+
     /// Closes the window (it is destroyed: GTK stays initialised, the
     /// widgets go).
     pub fn close_window(&self) {
@@ -308,5 +401,77 @@ impl Application {
         });
         imp.window.set(Some(&window));
         window.present();
+    }
+}
+
+/// The path of the service called `name` in `state`: by its name as
+/// connmand reports it, its identifier (`wifi_…_managed_psk`) or its path;
+/// the first in ConnMan's order when several share the name.
+pub fn find_service(state: &crate::connman::state::State, name: &str) -> Option<String> {
+    state
+        .services_in_order()
+        .find(|(path, props)| {
+            props.name.as_deref() == Some(name)
+                || *path == name
+                || path.rsplit('/').next() == Some(name)
+        })
+        .map(|(path, _)| path.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use zbus::zvariant::{OwnedValue, Value};
+
+    use super::find_service;
+    use crate::connman::state::{PathDicts, State};
+
+    fn service(name: &str) -> HashMap<String, OwnedValue> {
+        [
+            ("Name", Value::from(name.to_owned())),
+            ("Type", Value::from("wifi")),
+            ("State", Value::from("idle")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), OwnedValue::try_from(v).unwrap()))
+        .collect()
+    }
+
+    #[test]
+    fn show_finds_a_service_by_name_identifier_or_path() {
+        let mut state = State::default();
+        let services: PathDicts = vec![
+            (
+                "/net/connman/service/wifi_a_managed_psk".into(),
+                service("Café"),
+            ),
+            (
+                "/net/connman/service/wifi_b_managed_none".into(),
+                service("Home"),
+            ),
+            (
+                "/net/connman/service/wifi_c_managed_none".into(),
+                service("Home"),
+            ),
+        ];
+        let _ = state.reset_connman(&HashMap::new(), &Vec::new(), &services);
+        let path = |p: &str| Some(format!("/net/connman/service/{p}"));
+        assert_eq!(find_service(&state, "Café"), path("wifi_a_managed_psk"));
+        assert_eq!(
+            find_service(&state, "Home"),
+            path("wifi_b_managed_none"),
+            "the first of two in ConnMan's order"
+        );
+        assert_eq!(
+            find_service(&state, "wifi_c_managed_none"),
+            path("wifi_c_managed_none")
+        );
+        assert_eq!(
+            find_service(&state, "/net/connman/service/wifi_c_managed_none"),
+            path("wifi_c_managed_none")
+        );
+        assert_eq!(find_service(&state, "café"), None, "names are exact");
+        assert_eq!(find_service(&state, ""), None);
     }
 }

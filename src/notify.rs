@@ -270,12 +270,14 @@ impl Notifier {
         let mut hints: HashMap<&str, Value<'_>> = HashMap::new();
         hints.insert("category", Value::from(notice.category.hint()));
         hints.insert("desktop-entry", Value::from(crate::config::APP_ID));
-        let icon = match notice.category {
+        // the application's icon says who speaks; the image, what happened
+        let image = match notice.category {
             Category::Failure => "network-error-symbolic",
             Category::Offline => "airplane-mode-symbolic",
             Category::Vpn => "network-vpn-symbolic",
             Category::Connection => "network-transmit-receive-symbolic",
         };
+        hints.insert("image-path", Value::from(image));
         let reply = conn
             .call_method(
                 Some("org.freedesktop.Notifications"),
@@ -285,7 +287,7 @@ impl Notifier {
                 &(
                     gettext("Connie"),
                     replaces,
-                    icon,
+                    crate::config::APP_ID,
                     notice.summary.as_str(),
                     // servers may read the body as markup; names are data
                     crate::tray::look::escape_markup(&notice.body),

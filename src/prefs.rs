@@ -114,10 +114,10 @@ impl Prefs {
     pub fn set_start_at_login(&self, on: bool) -> std::io::Result<()> {
         let path = self.inner.borrow().autostart.clone();
         if on {
-            let exe = std::env::current_exe()
-                .ok()
-                .and_then(|p| p.to_str().map(str::to_owned))
-                .unwrap_or_else(|| "connie".to_owned());
+            let exe = autostart_command(
+                std::env::current_exe().ok().as_deref(),
+                std::env::var_os("PATH").as_deref(),
+            );
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)?;
             }
@@ -136,16 +136,48 @@ fn save(keys: &glib::KeyFile, file: &Path) -> Result<(), glib::Error> {
     keys.save_to_file(file)
 }
 
-/// The XDG autostart entry for `exe`: quoted for the Exec key's rules.
-fn autostart_entry(exe: &str) -> String {
-    let mut quoted = String::from("\"");
-    for c in exe.chars() {
-        if matches!(c, '"' | '`' | '$' | '\\') {
-            quoted.push('\\');
-        }
-        quoted.push(c);
+/// The program the autostart entry runs: plain `connie` when that name,
+/// looked up in `path` (`$PATH`), is the executable running (an installed
+/// Connie: the entry then survives a reinstall elsewhere in `PATH`); else
+/// the running executable's own path (a build tree, or a directory that
+/// is not in `PATH`).
+fn autostart_command(exe: Option<&Path>, path: Option<&std::ffi::OsStr>) -> String {
+    let Some(exe) = exe else {
+        return "connie".to_owned();
+    };
+    let real = |p: &Path| std::fs::canonicalize(p).ok();
+    let found = path
+        .into_iter()
+        .flat_map(std::env::split_paths)
+        .filter(|dir| dir.is_absolute())
+        .map(|dir| dir.join("connie"))
+        .find(|candidate| candidate.is_file());
+    match found {
+        Some(found) if real(&found).is_some() && real(&found) == real(exe) => "connie".to_owned(),
+        _ => exe.to_string_lossy().into_owned(),
     }
-    quoted.push('"');
+}
+
+/// The XDG autostart entry for `exe`: quoted for the Exec key's rules when
+/// it has more than letters, digits and `/._+-`.
+fn autostart_entry(exe: &str) -> String {
+    let plain = !exe.is_empty()
+        && exe
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '+' | '-'));
+    let mut quoted = String::new();
+    if plain {
+        quoted.push_str(exe);
+    } else {
+        quoted.push('"');
+        for c in exe.chars() {
+            if matches!(c, '"' | '`' | '$' | '\\') {
+                quoted.push('\\');
+            }
+            quoted.push(c);
+        }
+        quoted.push('"');
+    }
     format!(
         "[Desktop Entry]\nType=Application\nName=Connie\nComment={}\nExec={quoted} --hidden\n\
          Icon={}\nTerminal=false\nX-GNOME-Autostart-enabled=true\nNoDisplay=true\n",
@@ -220,6 +252,37 @@ mod tests {
         assert!(entry.starts_with("[Desktop Entry]\n"));
         prefs.set_start_at_login(false).unwrap();
         assert!(!prefs.start_at_login());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn autostart_runs_connie_from_path_when_that_is_this_executable() {
+        let dir = temp("exec");
+        let bin = dir.join("bin");
+        let build = dir.join("build");
+        std::fs::create_dir_all(&bin).unwrap();
+        std::fs::create_dir_all(&build).unwrap();
+        std::fs::write(bin.join("connie"), "").unwrap();
+        std::fs::write(build.join("connie"), "").unwrap();
+        let path = std::env::join_paths([Path::new("/nonexistent"), &bin]).unwrap();
+        assert_eq!(
+            autostart_command(Some(&bin.join("connie")), Some(&path)),
+            "connie",
+            "installed in PATH"
+        );
+        let other = build.join("connie");
+        assert_eq!(
+            autostart_command(Some(&other), Some(&path)),
+            other.to_str().unwrap(),
+            "another connie is first in PATH: this one by its path"
+        );
+        assert_eq!(
+            autostart_command(Some(&other), None),
+            other.to_str().unwrap()
+        );
+        assert!(autostart_entry("connie").contains("\nExec=connie --hidden\n"));
+        assert!(autostart_entry("/usr/local/bin/connie")
+            .contains("Exec=/usr/local/bin/connie --hidden"));
         let _ = std::fs::remove_dir_all(&dir);
     }
 

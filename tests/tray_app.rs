@@ -243,6 +243,8 @@ async fn the_icon_menu_and_switches_follow_connmand() {
     assert!(ui.offline_mode().await, "connmand is offline");
     let on = ui.notification(5, "Airplane mode on").await;
     assert_eq!(on.desktop_entry.as_deref(), Some("io.github.connie.Connie"));
+    assert_eq!(on.app_icon, "io.github.connie.Connie", "Connie's own icon");
+    assert_eq!(on.image.as_deref(), Some("airplane-mode-symbolic"));
     item.click("Airplane Mode").await;
     let off = ui.notification(10, "Airplane mode off").await;
     assert_eq!(off.replaces_id, on.id, "one notification replaces the last");

@@ -306,3 +306,81 @@ fn a_tray_host_that_appears_later_gets_the_icon() {
     let said = connie.stderr();
     assert_eq!(said.matches("no system tray").count(), 1, "{said}");
 }
+
+#[test]
+fn no_tray_shows_no_icon_even_with_a_host_and_closing_quits() {
+    let Some(lab) = lab() else { return };
+    let bus = PrivateBus::start("process-no-tray");
+    let watcher = StatusWatcher::start(bus.address());
+    // --hidden with no icon to stay in: the window opens
+    let mut connie = Connie::start(&lab, &bus, &["--no-tray", "--hidden", "--debug"], "no-tray");
+    connie.wait_window(true, 20);
+    app_round_trip(&bus);
+    assert!(watcher.items().is_empty(), "an icon: {:?}", watcher.items());
+    app_action(&bus, "hide-window");
+    let status = connie.wait_exit(10);
+    assert!(status.success(), "{status}");
+    let said = connie.stderr();
+    assert!(
+        !said.contains("no system tray"),
+        "--no-tray was asked for, nothing to say: {said}"
+    );
+}
+
+#[test]
+fn a_second_connie_shows_the_window_of_the_first_and_ends() {
+    let Some(lab) = lab() else { return };
+    let bus = PrivateBus::start("process-second");
+    let watcher = StatusWatcher::start(bus.address());
+    let mut first = Connie::start(&lab, &bus, &["--hidden", "--debug"], "second-a");
+    watcher.wait_item(Duration::from_secs(20));
+    first.wait_said(HOST_KNOWN, 20);
+    app_round_trip(&bus);
+    assert!(!first.window_shown(), "--hidden shows no window");
+    // the second one hands its command line to the first, which opens the
+    // window on the details asked for (what the page shows: tests/window.rs)
+    let mut second = Connie::start(&lab, &bus, &["--show", "Wired"], "second-b");
+    let status = second.wait_exit(20);
+    assert!(status.success(), "{status}: {}", second.stderr());
+    first.wait_window(true, 20);
+    // the desktop matches the window to io.github.connie.Connie.desktop
+    // by its class (X11's WM_CLASS; on Wayland the same name is the app_id)
+    let by_class = Command::new("xdotool")
+        .args([
+            "search",
+            "--onlyvisible",
+            "--classname",
+            "^io\\.github\\.connie\\.Connie$",
+        ])
+        .output()
+        .expect("xdotool");
+    assert!(
+        !String::from_utf8_lossy(&by_class.stdout).trim().is_empty(),
+        "no window of class io.github.connie.Connie"
+    );
+    first.wait_said(
+        "--show \"Wired\": the details of /net/connman/service/ethernet_",
+        20,
+    );
+    assert!(!second.window_shown());
+    assert!(first.running());
+    app_action(&bus, "quit");
+    let status = first.wait_exit(10);
+    assert!(status.success(), "{status}");
+}
+
+#[test]
+fn show_opens_the_details_from_a_cold_start() {
+    let Some(lab) = lab() else { return };
+    let bus = PrivateBus::start("process-show");
+    // no tray host: the window is the only way to show anything
+    let mut connie = Connie::start(&lab, &bus, &["--show", "Wired", "--debug"], "show");
+    connie.wait_window(true, 20);
+    connie.wait_said(
+        "--show \"Wired\": the details of /net/connman/service/ethernet_",
+        20,
+    );
+    app_action(&bus, "quit");
+    let status = connie.wait_exit(10);
+    assert!(status.success(), "{status}");
+}

@@ -613,3 +613,21 @@ async fn says_when_the_system_bus_cannot_be_reached() {
     assert!(!win.offline_button().is_sensitive());
     win.close();
 }
+
+/// Windows carry Connie's own icon, found from the build tree too (installed,
+/// it is in the hicolor theme).
+#[gtk::test]
+async fn windows_carry_connies_icon() {
+    connie::ui::init().expect("GTK starts");
+    assert_eq!(
+        gtk::Window::default_icon_name().as_deref(),
+        Some("io.github.connie.Connie")
+    );
+    let theme = gtk::IconTheme::for_display(&gtk::gdk::Display::default().expect("a display"));
+    for icon in [
+        "io.github.connie.Connie",
+        "io.github.connie.Connie-symbolic",
+    ] {
+        assert!(theme.has_icon(icon), "{icon} in {:?}", theme.search_path());
+    }
+}

@@ -1,6 +1,7 @@
 #!/bin/bash
 # `make pot`: extracts every translatable string into po/connie.pot, from the
-# files listed in po/POTFILES.in. `--check` instead verifies that the list
+# files listed in po/POTFILES.in: Rust sources, GtkBuilder files, the desktop
+# entry and the metainfo (whose translations tools/install.sh merges in). `--check` instead verifies that the list
 # names every file that has translatable strings (and only existing files).
 #
 # xgettext (0.21, Debian 12) has no Rust parser; its C parser reads Rust's
@@ -42,7 +43,7 @@ fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-rs=() ui=()
+rs=() ui=() desktop=() metainfo=()
 while read -r f; do
 	case $f in
 	*.rs)
@@ -51,6 +52,8 @@ while read -r f; do
 		rs+=("$f")
 		;;
 	*.ui) ui+=("$f") ;;
+	*.desktop) desktop+=("$f") ;;
+	*.metainfo.xml) metainfo+=("$f") ;;
 	esac
 done < <(listed)
 
@@ -62,5 +65,16 @@ common=(--from-code=UTF-8 --add-comments=Translators: --add-location=file
 	# Rust lifetimes ('a) look like unterminated C character constants
 	grep -v 'warning: unterminated character constant' >&2 || true)
 xgettext "${common[@]}" --language=Glade -o "$tmp/ui.pot" "${ui[@]}"
-msgcat --use-first "$tmp/rs.pot" "$tmp/ui.pot" -o po/connie.pot
+parts=("$tmp/rs.pot" "$tmp/ui.pot")
+if [ ${#desktop[@]} -gt 0 ]; then
+	# Name, GenericName, Comment, Keywords
+	xgettext "${common[@]}" --language=Desktop -o "$tmp/desktop.pot" "${desktop[@]}"
+	parts+=("$tmp/desktop.pot")
+fi
+if [ ${#metainfo[@]} -gt 0 ]; then
+	# AppStream's ITS rules (metainfo.its: gettext ships them, appstream too)
+	xgettext "${common[@]}" -o "$tmp/metainfo.pot" "${metainfo[@]}"
+	parts+=("$tmp/metainfo.pot")
+fi
+msgcat --use-first "${parts[@]}" -o po/connie.pot
 echo "po/connie.pot: $(grep -c '^msgid ' po/connie.pot) strings"

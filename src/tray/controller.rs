@@ -95,6 +95,28 @@ impl Tray {
     /// (`DBUS_SESSION_BUS_ADDRESS`). `hooks.host` hears whether a tray host
     /// took the item, once it is known and whenever that changes.
     pub fn start(backend: &Backend, prefs: &Prefs, notifier: Notifier, hooks: Hooks) -> Tray {
+        Tray::start_with(backend, prefs, notifier, hooks, true)
+    }
+
+    /// As [`Tray::start`], without the icon (`connie --no-tray`): the
+    /// notifications only. [`Tray::host`] is `Some(false)` at once, and
+    /// `hooks.host` is never called (nobody needs telling).
+    pub fn start_without_icon(
+        backend: &Backend,
+        prefs: &Prefs,
+        notifier: Notifier,
+        hooks: Hooks,
+    ) -> Tray {
+        Tray::start_with(backend, prefs, notifier, hooks, false)
+    }
+
+    fn start_with(
+        backend: &Backend,
+        prefs: &Prefs,
+        notifier: Notifier,
+        hooks: Hooks,
+        icon: bool,
+    ) -> Tray {
         let tray = Tray {
             inner: Rc::new(Inner {
                 backend: backend.clone(),
@@ -131,6 +153,10 @@ impl Tray {
             }
         });
 
+        if !icon {
+            tray.inner.host.set(Some(false));
+            return tray;
+        }
         let (tx, commands) = async_channel::unbounded();
         let (look, entries, _, _) = tray.read();
         let mut item = ConnieTray::new(&State::default(), tx);

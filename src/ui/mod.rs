@@ -222,6 +222,15 @@ pub fn dialog_role(alert: bool) -> gtk::AccessibleRole {
 /// Initialises GTK and libadwaita (once; later calls return at once) and
 /// loads Connie's style. Call on the main thread, from the running main loop.
 pub fn init() -> Result<(), glib::BoolError> {
+    // Connie's windows belong to its desktop entry: GDK names them by the
+    // program name (the Wayland app_id, X11's WM_CLASS), which until now is
+    // the executable's (`connie`, for --help's usage line); a plain
+    // gio::Application's id does not reach GTK's windows. Set before GDK
+    // opens the display.
+    if glib::prgname().as_deref() != Some(crate::config::APP_ID) {
+        glib::set_prgname(Some(crate::config::APP_ID));
+        glib::set_application_name(&crate::i18n::gettext("Connie"));
+    }
     adw::init()?;
     if !STYLED.replace(true) {
         let css = gtk::CssProvider::new();
@@ -232,7 +241,16 @@ pub fn init() -> Result<(), glib::BoolError> {
                 &css,
                 gtk::STYLE_PROVIDER_PRIORITY_APPLICATION,
             );
+            // run from the build tree, the app icon is only in data/icons
+            // (installed, it is in the hicolor theme); after the theme's own
+            // directories, so that the theme's icons come first
+            let icons = crate::tray::item::icon_theme_path();
+            if !icons.is_empty() {
+                gtk::IconTheme::for_display(&display).add_search_path(icons);
+            }
         }
+        // every window's icon (taskbars, window switchers on X11)
+        gtk::Window::set_default_icon_name(crate::config::APP_ID);
         ServiceDetails::ensure_type();
         ServiceRow::ensure_type();
         TechnologyRow::ensure_type();

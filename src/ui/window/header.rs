@@ -94,7 +94,7 @@ impl Window {
             .transient_for(self)
             .modal(true)
             .application_name(gettext("Connie"))
-            .application_icon("network-workgroup-symbolic")
+            .application_icon(crate::config::APP_ID)
             .version(crate::config::VERSION)
             .comments(gettext("A desktop front-end for ConnMan"))
             .license_type(gtk::License::Gpl30)

@@ -422,6 +422,9 @@ pub struct Notification {
     pub body: String,
     pub category: Option<String>,
     pub desktop_entry: Option<String>,
+    pub app_icon: String,
+    /// The `image-path` hint (an icon name or a file).
+    pub image: Option<String>,
 }
 
 struct NotificationsIface {
@@ -435,7 +438,7 @@ impl NotificationsIface {
         &self,
         app_name: String,
         replaces_id: u32,
-        _app_icon: String,
+        app_icon: String,
         summary: String,
         body: String,
         _actions: Vec<String>,
@@ -457,6 +460,8 @@ impl NotificationsIface {
             body,
             category: hint("category"),
             desktop_entry: hint("desktop-entry"),
+            app_icon,
+            image: hint("image-path"),
         });
         id
     }

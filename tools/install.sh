@@ -1,0 +1,77 @@
+#!/bin/bash
+# `make install` / `make uninstall`: the one list of what Connie installs.
+#
+#   tools/install.sh install   DESTDIR PREFIX [BINARY]
+#   tools/install.sh uninstall DESTDIR PREFIX
+#   tools/install.sh list      PREFIX          (the paths, one a line)
+#
+# BINARY is the connie to install (default target/release/connie, built with
+# CONNIE_LOCALEDIR=PREFIX/share/locale). Translations are installed from
+# target/locale (`make mo`); the desktop entry and the metainfo are
+# installed with theirs merged in from po/ (msgfmt --desktop, --xml).
+# Nothing else is written: no autostart entry
+# (Connie writes the person's own when "Start at login in the tray" is
+# switched on), no caches (GTK 4 reads the icons without one).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+APP_ID=io.github.connie.Connie
+
+# "MODE SOURCE TARGET" lines; TARGET is relative to PREFIX
+files() {
+	echo "755 ${BINARY:-target/release/connie} bin/connie"
+	echo "644 $merged/$APP_ID.desktop share/applications/$APP_ID.desktop"
+	echo "644 $merged/$APP_ID.metainfo.xml share/metainfo/$APP_ID.metainfo.xml"
+	echo "644 data/icons/hicolor/scalable/apps/$APP_ID.svg share/icons/hicolor/scalable/apps/$APP_ID.svg"
+	echo "644 data/icons/hicolor/symbolic/apps/$APP_ID-symbolic.svg share/icons/hicolor/symbolic/apps/$APP_ID-symbolic.svg"
+	# the tray's fallback status icons, which it points panels at
+	echo "644 data/icons/hicolor/index.theme share/connie/icons/hicolor/index.theme"
+	for f in data/icons/hicolor/scalable/status/*.svg; do
+		echo "644 $f share/connie/icons/hicolor/scalable/status/${f##*/}"
+	done
+	# gzip'd: what man reads everywhere, and what Debian wants
+	echo "644 data/connie.1 share/man/man1/connie.1.gz"
+	for lang in $(grep -v '^#' po/LINGUAS || true); do
+		echo "644 target/locale/$lang/LC_MESSAGES/connie.mo share/locale/$lang/LC_MESSAGES/connie.mo"
+	done
+}
+
+merged=.  # where install merges the translated files; the other actions read only targets
+action=${1:?install, uninstall or list}
+case $action in
+install)
+	destdir=$2 prefix=$3 BINARY=${4:-}
+	merged=$(mktemp -d)
+	trap 'rm -rf "$merged"' EXIT
+	msgfmt --desktop --template="data/$APP_ID.desktop" -d po -o "$merged/$APP_ID.desktop"
+	msgfmt --xml --template="data/$APP_ID.metainfo.xml" -d po -o "$merged/$APP_ID.metainfo.xml"
+	files | while read -r mode src target; do
+		dest="$destdir$prefix/$target"
+		if [ ! -f "$src" ]; then
+			echo "install: $src is missing" >&2
+			exit 1
+		fi
+		install -d -m755 "$(dirname "$dest")"
+		case $target in
+		*.gz) gzip -9n <"$src" >"$dest" && chmod "$mode" "$dest" ;;
+		*) install -m"$mode" "$src" "$dest" ;;
+		esac
+		echo "  $dest"
+	done
+	;;
+uninstall)
+	destdir=$2 prefix=$3
+	files | while read -r _ _ target; do
+		rm -fv "$destdir$prefix/$target"
+	done
+	# the directory that is Connie's alone; shared directories stay
+	rm -rf "$destdir$prefix/share/connie"
+	;;
+list)
+	prefix=$2
+	files | while read -r _ _ target; do echo "$prefix/$target"; done
+	;;
+*)
+	echo "usage: $0 install|uninstall|list …" >&2
+	exit 2
+	;;
+esac
