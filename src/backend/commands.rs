@@ -56,8 +56,40 @@ impl Backend {
         }
         let (this, path) = (self.clone(), path.to_owned());
         let owner = client.connman_owner();
+        // connmand 1.41 answers a VPN's Connect only after its 120 s timeout
+        // when connman-vpnd failed to start it, though the service shows
+        // the failure at once: so the failure ends the wait
+        let failures = service
+            .as_ref()
+            .is_some_and(|s| s.service_type() == crate::connman::ServiceType::Vpn)
+            .then(|| client.events());
         async move {
-            let outcome = match client.connect_service(&path).await {
+            let call = client.connect_service(&path);
+            let result = match failures {
+                Some(events) => {
+                    let failed = async {
+                        let failure = crate::connman::types::ServiceState::Failure;
+                        while let Ok(event) = events.recv().await {
+                            let failed = match &event {
+                                Event::ServiceChanged { path: p, props, .. } => {
+                                    *p == path && props.state == failure
+                                }
+                                Event::ServicesChanged { services, .. } => services
+                                    .iter()
+                                    .any(|(p, props)| *p == path && props.state == failure),
+                                _ => false,
+                            };
+                            if failed {
+                                return Err(ConnmanError::OperationAborted);
+                            }
+                        }
+                        std::future::pending().await
+                    };
+                    futures_lite::future::or(call, failed).await
+                }
+                None => call.await,
+            };
+            let outcome = match result {
                 Ok(()) => Outcome::Done,
                 Err(e) => {
                     // what connmand said before it failed the call (the

@@ -116,6 +116,27 @@ pub fn of_connect(
     canceled: bool,
     reported: bool,
 ) -> Outcome {
+    // connman-vpnd failing to start a VPN (its program failed, a kernel
+    // without WireGuard, a server that does not answer) reaches connmand as
+    // an aborted call and a service in failure without an Error: say it
+    let vpn_failed = service.is_some_and(|s| {
+        s.type_ == crate::connman::ServiceType::Vpn
+            && s.state == crate::connman::types::ServiceState::Failure
+            && s.error.is_none()
+    });
+    if vpn_failed && !canceled {
+        let why = gettext(
+            "The VPN did not start: its program failed, or its server did not answer. Check \
+             its settings (a WireGuard VPN needs the kernel’s WireGuard support); \
+             connman-vpnd’s log (journalctl -u connman-vpn) says more.",
+        );
+        return Outcome::Failed(Failure::said(
+            &gettext("Could not connect"),
+            Some(name),
+            why,
+            error,
+        ));
+    }
     if error.is_routine() || (canceled && error.is_expected_after_cancel()) {
         return Outcome::Quiet;
     }
@@ -193,6 +214,21 @@ mod tests {
         assert!(failure.why.contains("/var/lib/connman"), "{failure:?}");
         assert_eq!(failure.subject.as_deref(), Some("Campus"));
         assert!(failure.body().starts_with("Campus: "));
+    }
+
+    #[test]
+    fn a_vpn_that_did_not_start_says_so() {
+        let mut vpn = service(None, vec![]);
+        vpn.type_ = crate::connman::ServiceType::Vpn;
+        vpn.state = crate::connman::types::ServiceState::Failure;
+        let e = ConnmanError::OperationAborted;
+        let failure = of_connect(&e, Some(&vpn), "Lab VPN", false, false);
+        assert!(failure.failure().unwrap().why.contains("did not start"));
+        // the person's cancel stays quiet
+        assert_eq!(
+            of_connect(&e, Some(&vpn), "Lab VPN", true, false),
+            Outcome::Quiet
+        );
     }
 
     #[test]

@@ -276,6 +276,11 @@ impl Lab {
         Ok(self.control.lab_ip(args).await?)
     }
 
+    /// Whether `addr` answers a ping from the lab's network (3 s at most).
+    pub async fn ping(&self, addr: &str) -> Result<bool, LabError> {
+        Ok(self.control.ping(addr).await?)
+    }
+
     /// Writes `/var/lib/connman/NAME.config` in the lab.
     pub async fn provision_service(&self, name: &str, contents: &str) -> Result<(), LabError> {
         Ok(self.control.provision(false, name, contents).await?)

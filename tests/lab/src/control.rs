@@ -180,6 +180,12 @@ impl Control {
         self.blocking(move |r| r.unprovision(vpn, &name)).await
     }
 
+    /// Whether an address answers a ping from the lab's network.
+    async fn ping(&self, addr: &str) -> fdo::Result<bool> {
+        let addr = addr.to_owned();
+        self.blocking(move |r| r.ping(&addr)).await
+    }
+
     /// `ip ARGS` in the lab's network namespace, for reading only (routes,
     /// addresses, links, rules).
     async fn lab_ip(&self, args: Vec<String>) -> fdo::Result<String> {
@@ -251,6 +257,7 @@ pub trait Lab1 {
     fn provision(&self, vpn: bool, name: &str, contents: &str) -> zbus::Result<()>;
     fn unprovision(&self, vpn: bool, name: &str) -> zbus::Result<()>;
     fn lab_ip(&self, args: &[&str]) -> zbus::Result<String>;
+    fn ping(&self, addr: &str) -> zbus::Result<bool>;
     #[zbus(property)]
     fn lab_dir(&self) -> zbus::Result<String>;
 }

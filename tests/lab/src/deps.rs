@@ -19,6 +19,7 @@ const VPN: &[(&str, &str)] = &[
     ("/usr/sbin/connman-vpnd", "connman-vpn"),
     ("/usr/sbin/openvpn", "openvpn"),
     ("/usr/bin/openssl", "openssl"),
+    ("/usr/bin/ping", "iputils-ping"),
 ];
 
 /// `ip` lives in /usr/bin or /bin depending on the merge state of /usr.

@@ -597,6 +597,22 @@ impl Runner {
         run(self.ip().args(["-n", &self.lab_ns]).args(args))
     }
 
+    /// Whether `addr` (an IP address) answers one ping from the lab's
+    /// network, within 3 s.
+    pub fn ping(&self, addr: &str) -> Result<bool, LabError> {
+        let addr: std::net::IpAddr = addr
+            .parse()
+            .map_err(|_| LabError::new(format!("not an address: {addr}")))?;
+        let status = self
+            .in_lab("ping")
+            .args(["-c", "1", "-W", "3", "-n", &addr.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .map_err(|e| LabError::new(format!("cannot run ping: {e}")))?;
+        Ok(status.success())
+    }
+
     /// PIDs of the processes inside one of our network namespaces.
     fn ns_pids(&self, ns: &str) -> Vec<u32> {
         run_args(deps::ip_binary(), &["netns", "pids", ns])
