@@ -166,6 +166,70 @@ pub fn dialog_role(alert: bool) -> gtk::AccessibleRole {
     }
 }
 
+/// Makes `name` the whole of what a screen reader says to name `widget`
+/// (and `description`, when given, what it says after it).
+///
+/// GTK 4.8 names a widget by its label property followed by the labels of
+/// whatever it is labelled by. A button's `set_label` sets both: the label
+/// property to the raw text (mnemonic underscore included) and a
+/// labelled-by relation to its child label, so a labelled button is read
+/// twice ("_Hidden Network… Hidden Network…"), and a button also labelled
+/// by another widget is read as both ("Connect Connect to LabWPA2"). Here
+/// the label property says `name`, and the widget is labelled by a widget
+/// that has no name, which adds nothing. Call it again after each
+/// `set_label`, which sets the label property back.
+///
+/// gtk4-rs offers `update_property` only with GTK 4.10 (`v4_10`), above
+/// Connie's floor, so the properties are set as a `.ui` file sets them:
+/// GtkBuilder's `<accessibility>`, applied to the existing widget.
+pub fn set_accessible_name(widget: &impl IsA<gtk::Widget>, name: &str, description: Option<&str>) {
+    thread_local! {
+        /// What named widgets are labelled by: a widget with no name.
+        static NAMELESS: gtk::Widget = gtk::Box::new(gtk::Orientation::Horizontal, 0).upcast();
+    }
+    let widget = widget.upcast_ref::<gtk::Widget>();
+    let type_ = widget.type_();
+    let parent = type_.parent().map(|p| p.name()).unwrap_or("GObject");
+    let description = description
+        .map(|d| {
+            format!(
+                "<property name=\"description\">{}</property>",
+                glib::markup_escape_text(d)
+            )
+        })
+        .unwrap_or_default();
+    let xml = format!(
+        "<interface><template class=\"{}\" parent=\"{parent}\"><accessibility>\
+         <property name=\"label\">{}</property>{description}\
+         <relation name=\"labelled-by\">cn-nameless</relation>\
+         </accessibility></template></interface>",
+        type_.name(),
+        glib::markup_escape_text(name),
+    );
+    let builder = gtk::Builder::new();
+    NAMELESS.with(|nameless| builder.expose_object("cn-nameless", nameless));
+    if let Err(e) = builder.extend_with_template(widget, type_, &xml) {
+        tracing::warn!("cannot name a {} for screen readers: {e}", type_.name());
+    }
+}
+
+/// A label's words without its mnemonic's underscore ("_Hidden Network…"
+/// → "Hidden Network…"; "__" stands for an underscore).
+pub fn without_mnemonic(label: &str) -> String {
+    let mut out = String::with_capacity(label.len());
+    let mut chars = label.chars();
+    while let Some(c) = chars.next() {
+        if c == '_' {
+            if let Some(next) = chars.next() {
+                out.push(next);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Initialises GTK and libadwaita (once; later calls return at once) and
 /// loads Connie's style. Call on the main thread, from the running main loop.
 pub fn init() -> Result<(), glib::BoolError> {
@@ -187,4 +251,17 @@ pub fn init() -> Result<(), glib::BoolError> {
         Window::ensure_type();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn mnemonics_are_not_read() {
+        assert_eq!(
+            super::without_mnemonic("_Hidden Network…"),
+            "Hidden Network…"
+        );
+        assert_eq!(super::without_mnemonic("a__b_c"), "a_bc");
+        assert_eq!(super::without_mnemonic("plain"), "plain");
+    }
 }
