@@ -213,6 +213,18 @@ pub fn set_accessible_name(widget: &impl IsA<gtk::Widget>, name: &str, descripti
     }
 }
 
+/// Names each button below `root` whose label has a mnemonic by its words
+/// alone ("_Cancel" is read "Cancel", once): GTK 4.8 reads such a button
+/// as "_Cancel Cancel" (see [`set_accessible_name`]). For dialogs, once
+/// their buttons are there, before they are shown.
+pub fn name_mnemonic_buttons(root: &impl IsA<gtk::Widget>) {
+    for button in descendants::<gtk::Button>(root.upcast_ref()) {
+        if let Some(label) = button.label().filter(|_| button.uses_underline()) {
+            set_accessible_name(&button, &without_mnemonic(&label), None);
+        }
+    }
+}
+
 /// A label's words without its mnemonic's underscore ("_Hidden Network…"
 /// → "Hidden Network…"; "__" stands for an underscore).
 pub fn without_mnemonic(label: &str) -> String {

@@ -187,11 +187,7 @@ impl Window {
         win.setup_services();
         win.setup_vpns();
         win.setup_header();
-        // the button's label has a mnemonic: its name is the words alone
-        let hidden = &win.imp().hidden_button;
-        if let Some(label) = hidden.label() {
-            super::set_accessible_name(&**hidden, &super::without_mnemonic(&label), None);
-        }
+        super::name_mnemonic_buttons(&win);
         if std::env::var_os("CONNIE_BENCH").is_some() {
             win.report_first_frame();
         }
