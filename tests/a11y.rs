@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use connman_lab::testing::{connmanctl_order, power_on, proxy, scan, service_named, PrivateBus};
-use connman_lab::{Lab, LabOptions, OnlineMode, VpnKind};
+use connman_lab::{AccessPoint, ApSet, Lab, LabOptions, OnlineMode, Security, VpnKind};
 
 const HELPER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/a11y/atspi.py");
 
@@ -778,4 +778,60 @@ fn the_captive_portal_question_is_a_dialog() {
     }
     let (_, nodes) = wait_for(&bus, &connie, 60, "the captive portal question", asked);
     assert_dialog(&nodes, "Sign In to the Network");
+}
+
+#[test]
+fn hostile_names_are_read_literally() {
+    let _display = one_at_a_time();
+    let Some(lab) = Lab::for_test(LabOptions {
+        ethernet: 0,
+        wifi: true,
+        aps: ApSet::Empty,
+        online_check: false,
+        ..Default::default()
+    }) else {
+        return;
+    };
+    // (SSID, what Connie shows and says)
+    let hostile: [(&[u8], &str); 5] = [
+        (b"<b>bold</b>", "<b>bold</b>"),
+        (b"&amp; & \"'", "&amp; & \"'"),
+        (b"_under_score", "_under_score"),
+        (
+            "\u{202E}txet".as_bytes(),
+            "\u{2068}\u{202E}txet\u{202C}\u{2069}",
+        ),
+        (
+            b"ctl\x01\x1b\t\nend",
+            "ctl\u{2401}\u{241b}\u{2409}\u{240a}end",
+        ),
+    ];
+    zbus::block_on(async {
+        for (ssid, _) in hostile {
+            let ap = AccessPoint::new(ssid.to_vec(), Security::Open);
+            lab.add_ap(&ap).await.expect("add a hostile access point");
+        }
+    });
+    wifi_on(&lab);
+    let bus = a11y_bus("a11y-hostile");
+    let connie = Connie::start(&lab, &bus, "hostile");
+    let (_, nodes) = wait_for(&bus, &connie, 60, "every hostile network listed", |nodes| {
+        hostile
+            .iter()
+            .all(|(_, shown)| list_item(nodes, shown).is_some())
+            .then_some(())
+    });
+    for (_, shown) in hostile {
+        let row = list_item(&nodes, shown).unwrap();
+        assert!(row.description.contains("Open"), "{row:?}");
+        let named: Vec<&str> = controls(&nodes, row)
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        assert!(
+            named.contains(&format!("Connect to {shown}").as_str())
+                && named.contains(&format!("More options for {shown}").as_str()),
+            "the controls of {shown:?}: {named:?}"
+        );
+    }
 }
