@@ -834,4 +834,26 @@ fn hostile_names_are_read_literally() {
             "the controls of {shown:?}: {named:?}"
         );
     }
+
+    // connected, the row says so, and its button says what it does now
+    let shown = "<b>bold</b>";
+    let connect = controls(&nodes, list_item(&nodes, shown).unwrap())
+        .into_iter()
+        .find(|c| c.name == format!("Connect to {shown}"))
+        .unwrap()
+        .clone();
+    act(&bus, &connie, &connect, "click");
+    wait_for(
+        &bus,
+        &connie,
+        60,
+        "the row connected, its button renamed",
+        |nodes| {
+            let row = list_item(nodes, shown)?;
+            let disconnect = format!("Disconnect from {shown}");
+            (row.description.contains("Connected")
+                && controls(nodes, row).iter().any(|c| c.name == disconnect))
+            .then_some(())
+        },
+    );
 }
