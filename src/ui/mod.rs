@@ -179,6 +179,12 @@ pub fn dialog_role(alert: bool) -> gtk::AccessibleRole {
 /// that has no name, which adds nothing. Call it again after each
 /// `set_label`, which sets the label property back.
 ///
+/// From GTK 4.12 names are computed as ARIA's accname does: a labelled-by
+/// relation, when there is one, names the widget alone (a widget with no
+/// name would leave it unnamed). There the widget is labelled by itself,
+/// which reads its label property: `name`. (Only GTK 4.8 is tested here;
+/// the a11y tests' exact names fail on a GTK where this is wrong.)
+///
 /// gtk4-rs offers `update_property` only with GTK 4.10 (`v4_10`), above
 /// Connie's floor, so the properties are set as a `.ui` file sets them:
 /// GtkBuilder's `<accessibility>`, applied to the existing widget.
@@ -198,16 +204,22 @@ pub fn set_accessible_name(widget: &impl IsA<gtk::Widget>, name: &str, descripti
             )
         })
         .unwrap_or_default();
+    let builder = gtk::Builder::new();
+    let labelled_by = if gtk::minor_version() < 12 {
+        NAMELESS.with(|nameless| builder.expose_object("cn-nameless", nameless));
+        "cn-nameless"
+    } else {
+        builder.expose_object("cn-self", widget);
+        "cn-self"
+    };
     let xml = format!(
         "<interface><template class=\"{}\" parent=\"{parent}\"><accessibility>\
          <property name=\"label\">{}</property>{description}\
-         <relation name=\"labelled-by\">cn-nameless</relation>\
+         <relation name=\"labelled-by\">{labelled_by}</relation>\
          </accessibility></template></interface>",
         type_.name(),
         glib::markup_escape_text(name),
     );
-    let builder = gtk::Builder::new();
-    NAMELESS.with(|nameless| builder.expose_object("cn-nameless", nameless));
     if let Err(e) = builder.extend_with_template(widget, type_, &xml) {
         tracing::warn!("cannot name a {} for screen readers: {e}", type_.name());
     }
