@@ -183,6 +183,56 @@ async fn psk_right_key_connects() {
     assert!(!ui.presenter.is_showing());
 }
 
+/// connmand keeps no way to change a saved passphrase: "Change Password"
+/// forgets the network and connects again, and connmand asks anew.
+#[gtk::test]
+async fn a_saved_password_is_changed_by_forgetting_and_connecting_again() {
+    let Some(ui) = ui(wifi_lab()).await else {
+        return;
+    };
+    ui.wifi_up().await;
+    let path = ui.service_named("LabWPA2", 20).await;
+    let connect = ui.connect(&path);
+    let dialog = ui.dialog(30, "the passphrase dialog").await;
+    type_into(&dialog, "Passphrase", "labpassword");
+    enter(&dialog, "Passphrase");
+    let outcome = glib::future_with_timeout(Duration::from_secs(60), connect)
+        .await
+        .expect("Connect returns")
+        .expect("the Connect future");
+    assert_eq!(outcome, Outcome::Done);
+    ui.wait_connected(&path, 30).await;
+    wait_until(10, "saved", || {
+        ui.client()
+            .state()
+            .service(&path)
+            .is_some_and(|s| s.favorite)
+    })
+    .await;
+
+    let backend = ui.backend.clone();
+    let p = path.clone();
+    let change = glib::spawn_future_local(async move { backend.forget_and_connect(&p).await });
+    let dialog = ui.dialog(30, "connmand asks for the new password").await;
+    assert_eq!(dialog.heading_text(), "LabWPA2");
+    assert_eq!(dialog.retry_text(), None, "not a wrong password");
+    assert!(
+        !ui.client()
+            .state()
+            .service(&path)
+            .is_some_and(|s| s.favorite),
+        "forgotten before connecting again"
+    );
+    type_into(&dialog, "Passphrase", "labpassword");
+    enter(&dialog, "Passphrase");
+    let outcome = glib::future_with_timeout(Duration::from_secs(60), change)
+        .await
+        .expect("the change returns")
+        .expect("the change future");
+    assert_eq!(outcome, Outcome::Done);
+    ui.wait_connected(&path, 30).await;
+}
+
 #[gtk::test]
 async fn wrong_key_then_try_again_shows_the_previous_attempt() {
     let Some(ui) = ui(wifi_lab()).await else {

@@ -107,7 +107,8 @@ async fn drops_and_keys_reorder_in_connmand_and_illegal_drops_never_reach_it() {
     assert!(win.move_focused(true), "a row has the focus");
     wait_order(&lab, &win, 10, "a moved down", &[b.clone(), a.clone()]).await;
 
-    // the row menu's model lists the moves, details and forget
+    // the row menu's model lists the moves, details, the editor, the
+    // password change and forget
     let menu = a_row.menu_model();
     let mut actions = Vec::new();
     for section in 0..menu.n_items() {
@@ -121,10 +122,19 @@ async fn drops_and_keys_reorder_in_connmand_and_illegal_drops_never_reach_it() {
     }
     assert_eq!(
         actions,
-        ["row.move-up", "row.move-down", "row.details", "row.forget"]
+        [
+            "row.move-up",
+            "row.move-down",
+            "row.details",
+            "row.edit",
+            "row.change-passphrase",
+            "row.forget"
+        ]
     );
-    // ethernet cannot be forgotten
+    // ethernet cannot be forgotten, has no password, has settings
     assert!(!a_row.action_enabled(RowAction::Forget));
+    assert!(!a_row.action_enabled(RowAction::ChangePassphrase));
+    assert!(a_row.action_enabled(RowAction::Edit));
 
     // no wifi: "Connect to hidden network…" is there, unusable, and says why
     let hidden = win.hidden_button();

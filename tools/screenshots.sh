@@ -2,7 +2,8 @@
 # `make screenshots`: starts the ConnMan lab (as root: through sudo unless
 # already root), runs Connie under Xvfb against it and writes the README's
 # screenshots to data/screenshots/: the window (light and dark), at phone
-# width, the details page, ConnMan not running, and the passphrase dialog.
+# width, the details page, the settings editor (light, dark, narrow),
+# "ConnMan is not running", and the passphrase dialog.
 # Everything it starts, it ends by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -100,6 +101,25 @@ start_connie() {
 	xdotool mousemove 1000 880
 	settle
 }
+# open_editor: from the details page, its "Edit…" button (Alt+E); sets
+# $editor to the editor's window, drawn
+open_editor() {
+	xdotool key alt+e
+	editor=
+	for _ in $(seq 1 50); do
+		for w in $(xdotool search --onlyvisible --pid "$connie_pid" --name . 2>/dev/null); do
+			case $(xdotool getwindowname "$w") in "Settings of "*) editor=$w ;; esac
+		done
+		[ -n "$editor" ] && break
+		sleep 0.2
+	done
+	[ -n "$editor" ] || { echo "screenshots: the editor did not open" >&2; exit 1; }
+	# beside the main window (there is no window manager to stack them)
+	xdotool windowmove --sync "$editor" 490 0
+	xdotool windowraise "$editor"
+	xdotool mousemove 1000 880
+	settle "$editor"
+}
 stop_connie() {
 	kill "$connie_pid" 2>/dev/null || true
 	wait "$connie_pid" 2>/dev/null || true
@@ -120,10 +140,16 @@ settle
 
 # the details of the first network (Wired): its row menu, then "Details"
 click "${DETAILS_MENU_X:-432}" "${DETAILS_MENU_Y:-354}"
-xdotool key Down Down Down Return
+xdotool key Down Return
 xdotool mousemove 1000 880
 settle
 shot details
+open_editor
+shot editor "$editor"
+xdotool windowsize --sync "$editor" 360 720
+settle "$editor"
+shot editor-narrow "$editor"
+xdotool key Escape
 xdotool key Escape
 settle
 
@@ -156,4 +182,19 @@ stop_connie
 # libadwaita's dark style
 start_connie ADW_DEBUG_COLOR_SCHEME=prefer-dark
 shot main-dark
+click "${DETAILS_MENU_X:-432}" "${DETAILS_MENU_Y:-354}"
+xdotool key Down Return
+xdotool mousemove 1000 880
+settle
+open_editor
+# Manual IPv4 with a mistyped address: the reason shows under the field
+xdotool mousemove --window "$editor" 260 327 click 1
+sleep 0.5
+xdotool key Down Return
+settle "$editor"
+xdotool mousemove --window "$editor" 260 382 click 1
+xdotool type --delay 20 10.77.1.300
+xdotool mousemove 1000 880
+settle "$editor"
+shot editor-dark "$editor"
 stop_connie

@@ -7,6 +7,8 @@ use futures_lite::future::{BoxedLocal, FutureExt};
 use super::outcome::{self, Outcome};
 use super::Backend;
 use crate::connman::state::Event;
+use crate::connman::types::ServiceSetting;
+use crate::connman::ConnmanError;
 use crate::i18n::gettext;
 use crate::model::moves::MoveKind;
 use crate::text;
@@ -122,6 +124,46 @@ impl Backend {
         let name = self.service_name(path);
         let result = client.remove_service(path).await;
         outcome::of_call(result, &gettext("Could not forget it"), Some(&name))
+    }
+
+    /// Sends the settings of service `path`, one `SetProperty` each and in
+    /// order, so that one connmand refuses keeps none of the others from
+    /// landing; says how each ended (in the order given).
+    pub async fn apply_settings(&self, path: &str, settings: &[ServiceSetting]) -> Vec<Outcome> {
+        let what = gettext("Could not change the settings");
+        let Some(client) = self.client() else {
+            let gone = outcome::daemon_went_away(&what, "", &ConnmanError::ServiceUnknown);
+            return settings.iter().map(|_| gone.clone()).collect();
+        };
+        let name = self.service_name(path);
+        let owner = client.connman_owner();
+        let mut outcomes = Vec::with_capacity(settings.len());
+        for setting in settings {
+            let result = client.set_service(path, setting).await;
+            let outcome = match result {
+                Err(e) if client.connman_owner() != owner => {
+                    outcome::daemon_went_away(&what, &name, &e)
+                }
+                // nothing a setting can fail with is routine: say each
+                Err(e) => Outcome::Failed(outcome::Failure::new(&what, Some(&name), &e)),
+                Ok(()) => Outcome::Done,
+            };
+            tracing::debug!("{path}: {}: {outcome:?}", setting.property_name());
+            outcomes.push(outcome);
+        }
+        // what connmand said of the changes is in the state after this
+        client.sync().await;
+        outcomes
+    }
+
+    /// Forgets the saved network `path` and connects it again, so that
+    /// connmand asks for its passphrase anew (it has no property to
+    /// change a saved passphrase).
+    pub async fn forget_and_connect(&self, path: &str) -> Outcome {
+        match self.forget(path).await {
+            Outcome::Done => self.connect(path).await,
+            other => other,
+        }
     }
 
     /// Switches the technology `path` on or off. When connmand refuses, the

@@ -12,6 +12,7 @@ mod keyed;
 mod manager;
 pub mod moves;
 pub mod pace;
+pub mod service_form;
 mod service_list;
 mod service_object;
 pub mod splice;

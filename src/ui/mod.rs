@@ -1,10 +1,12 @@
 //! The widgets. Nothing here may run before [`init`]: GTK and libadwaita
 //! are initialised only when the first window is needed.
 
+pub mod access;
 pub mod agent;
 pub mod preferences;
 pub mod renderer;
 mod service_details;
+mod service_editor;
 mod service_row;
 mod technology_row;
 mod vpn_row;
@@ -15,6 +17,7 @@ use std::cell::Cell;
 use gtk::prelude::*;
 
 pub use service_details::ServiceDetails;
+pub use service_editor::ServiceEditor;
 pub use service_row::ServiceRow;
 pub use technology_row::TechnologyRow;
 pub use vpn_row::VpnRow;
@@ -61,6 +64,11 @@ pub enum WinAction {
     ShowService,
     /// `s`: a saved service to forget, after asking.
     ForgetService,
+    /// `s`: a service whose settings editor opens.
+    EditService,
+    /// `s`: a saved wifi network to forget and connect again, after asking
+    /// (so that connmand asks for its new passphrase).
+    ChangePassphrase,
     /// A row's service changed: the rows' moves are worked out again.
     RefreshMoves,
     /// `s`: a drag of this service began.
@@ -84,6 +92,8 @@ impl WinAction {
             WinAction::MoveStep => "win.move-step",
             WinAction::ShowService => "win.show-service",
             WinAction::ForgetService => "win.forget-service",
+            WinAction::EditService => "win.edit-service",
+            WinAction::ChangePassphrase => "win.change-passphrase",
             WinAction::RefreshMoves => "win.refresh-moves",
             WinAction::DragBegan => "win.drag-began",
             WinAction::DragEnded => "win.drag-ended",
@@ -103,6 +113,10 @@ pub enum RowAction {
     Details,
     /// Forget a saved network, after asking.
     Forget,
+    /// The service's settings editor.
+    Edit,
+    /// Forget a saved wifi network and connect again, after asking.
+    ChangePassphrase,
 }
 
 impl RowAction {
@@ -112,6 +126,8 @@ impl RowAction {
             RowAction::MoveDown => "row.move-down",
             RowAction::Details => "row.details",
             RowAction::Forget => "row.forget",
+            RowAction::Edit => "row.edit",
+            RowAction::ChangePassphrase => "row.change-passphrase",
         }
     }
 }

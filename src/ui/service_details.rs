@@ -14,8 +14,10 @@ use crate::connman::client::{vpn_connection_path, Client};
 use crate::connman::state::Event;
 use crate::connman::types::{netmask_to_prefix, ServiceProps, VpnConnectionProps};
 use crate::connman::ServiceType;
-use crate::i18n::gettext;
+use crate::i18n::{gettext, gettext_f};
+use crate::model::service_form::{ipv4_words, ipv6_words, proxy_words};
 use crate::text;
+use crate::ui::WinAction;
 
 /// One group of the page: its title and `(label, value)` rows.
 pub type Group = (String, Vec<(String, String)>);
@@ -25,6 +27,14 @@ fn yes_no(on: bool) -> String {
         gettext("Yes")
     } else {
         gettext("No")
+    }
+}
+
+fn on_off(on: bool) -> String {
+    if on {
+        gettext("On")
+    } else {
+        gettext("Off")
     }
 }
 
@@ -88,6 +98,22 @@ pub fn details_groups(s: &ServiceProps, vpn: Option<&VpnConnectionProps>) -> Vec
                     }),
             ),
             (gettext("Gateway"), s.ipv4.gateway.clone()),
+            (gettext("Configured"), ipv4_words(&s.ipv4_config)),
+            (
+                gettext("Address Conflict"),
+                s.last_address_conflict
+                    .as_ref()
+                    .filter(|c| c.is_active())
+                    .map(|c| {
+                        gettext_f(
+                            "{} is also used by {}",
+                            &[
+                                c.ipv4_address.as_deref().unwrap_or_default(),
+                                c.ethernet_address.as_deref().unwrap_or_default(),
+                            ],
+                        )
+                    }),
+            ),
         ],
     );
     push(
@@ -103,6 +129,15 @@ pub fn details_groups(s: &ServiceProps, vpn: Option<&VpnConnectionProps>) -> Vec
                 s.ipv6.prefix_length.map(|p| p.to_string()),
             ),
             (gettext("Gateway"), s.ipv6.gateway.clone()),
+            (
+                gettext("Privacy"),
+                s.ipv6
+                    .privacy
+                    .as_ref()
+                    .filter(|_| s.ipv6.method.is_some())
+                    .map(|p| p.as_str().to_owned()),
+            ),
+            (gettext("Configured"), ipv6_words(&s.ipv6_config)),
         ],
     );
     push(
@@ -111,6 +146,25 @@ pub fn details_groups(s: &ServiceProps, vpn: Option<&VpnConnectionProps>) -> Vec
             (gettext("Name Servers"), list(&s.nameservers)),
             (gettext("Time Servers"), list(&s.timeservers)),
             (gettext("Search Domains"), list(&s.domains)),
+            (
+                gettext("Configured Name Servers"),
+                list(&s.nameservers_config),
+            ),
+            (
+                gettext("Configured Time Servers"),
+                list(&s.timeservers_config),
+            ),
+            (
+                gettext("Configured Search Domains"),
+                list(&s.domains_config),
+            ),
+            (
+                gettext("Multicast DNS"),
+                Some(gettext_f(
+                    "{} (configured: {})",
+                    &[&on_off(s.mdns), &on_off(s.mdns_config)],
+                )),
+            ),
         ],
     );
     push(
@@ -123,6 +177,7 @@ pub fn details_groups(s: &ServiceProps, vpn: Option<&VpnConnectionProps>) -> Vec
             (gettext("Configuration URL"), s.proxy.url.clone()),
             (gettext("Servers"), list(&s.proxy.servers)),
             (gettext("Exceptions"), list(&s.proxy.excludes)),
+            (gettext("Configured"), proxy_words(&s.proxy_config)),
         ],
     );
     push(
@@ -145,6 +200,7 @@ pub fn details_groups(s: &ServiceProps, vpn: Option<&VpnConnectionProps>) -> Vec
                         .or_else(|| vpn.and_then(|v| v.type_.clone()))
                         .map(|t| text::vpn_type_name(&t)),
                 ),
+                (gettext("Provider"), p.name.clone()),
                 (
                     gettext("Server"),
                     p.host.clone().or_else(|| vpn.and_then(|v| v.host.clone())),
@@ -193,6 +249,8 @@ mod imp {
         pub(super) back_button: TemplateChild<gtk::Button>,
         #[template_child]
         pub(super) groups_box: TemplateChild<gtk::Box>,
+        #[template_child]
+        pub(super) edit_button: TemplateChild<gtk::Button>,
         /// The service shown, and the task following its changes.
         pub(super) shown: RefCell<Option<(String, Client, glib::JoinHandle<()>)>>,
         pub(super) groups: RefCell<Vec<Group>>,
@@ -270,6 +328,10 @@ impl ServiceDetails {
         self.imp()
             .shown
             .replace(Some((path.to_owned(), client.clone(), task)));
+        // the target before the action: GTK checks the pair at each change
+        let edit = &self.imp().edit_button;
+        edit.set_action_target_value(Some(&path.to_variant()));
+        edit.set_action_name(Some(WinAction::EditService.detailed()));
         self.refresh();
     }
 

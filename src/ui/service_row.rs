@@ -83,6 +83,12 @@ mod imp {
             klass.install_action(RowAction::Forget.detailed(), None, |row, _, _| {
                 row.tell_window(WinAction::ForgetService, |p| p.to_variant());
             });
+            klass.install_action(RowAction::Edit.detailed(), None, |row, _, _| {
+                row.tell_window(WinAction::EditService, |p| p.to_variant());
+            });
+            klass.install_action(RowAction::ChangePassphrase.detailed(), None, |row, _, _| {
+                row.tell_window(WinAction::ChangePassphrase, |p| p.to_variant());
+            });
         }
 
         fn instance_init(obj: &glib::subclass::InitializingObject<Self>) {
@@ -121,7 +127,12 @@ mod imp {
             self.parent_constructed();
             let row = self.obj();
             // nothing to move or forget until the window says so
-            for a in [RowAction::MoveUp, RowAction::MoveDown, RowAction::Forget] {
+            for a in [
+                RowAction::MoveUp,
+                RowAction::MoveDown,
+                RowAction::Forget,
+                RowAction::ChangePassphrase,
+            ] {
                 row.enable(a, false);
             }
             // Tooltips are asked for when the pointer rests on a widget, not
@@ -535,6 +546,15 @@ impl ServiceRow {
             && !s.hidden()
             && matches!(s.service_type(), ServiceType::Wifi | ServiceType::Vpn);
         self.enable(RowAction::Forget, forgettable);
+        // connmand has no property for a saved passphrase: it is asked anew
+        // after forgetting (wifi networks with one)
+        let passphrase = s.favorite()
+            && !s.hidden()
+            && s.service_type() == ServiceType::Wifi
+            && matches!(s.security().as_str(), "psk" | "wep");
+        self.enable(RowAction::ChangePassphrase, passphrase);
+        // a hidden network's placeholder has no settings of its own
+        self.enable(RowAction::Edit, !s.hidden());
         imp.split_label.set_visible(s.split_routing());
         let type_ = s.service_type();
         let state = s.service_state();

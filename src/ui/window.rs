@@ -69,6 +69,7 @@ mod imp {
         /// A refresh of the rows' move actions is queued.
         pub(super) refresh_queued: Cell<bool>,
         pub(super) forget_dialog: glib::WeakRef<adw::MessageDialog>,
+        pub(super) editor: glib::WeakRef<crate::ui::ServiceEditor>,
         /// Why the place last hovered in a drag would be refused.
         pub(super) last_refusal: Cell<Option<Refusal>>,
     }
@@ -86,12 +87,14 @@ mod imp {
             type OnPathFlag = fn(&Win, &str, bool);
             type Plain = fn(&Win);
             // actions whose parameter is a service's or technology's path
-            let on_path: [(WinAction, OnPath); 6] = [
+            let on_path: [(WinAction, OnPath); 8] = [
                 (WinAction::ConnectService, Win::connect_service),
                 (WinAction::DisconnectService, Win::disconnect_service),
                 (WinAction::ScanTechnology, Win::scan),
                 (WinAction::ShowService, Win::show_service),
                 (WinAction::ForgetService, Win::forget_service),
+                (WinAction::EditService, Win::edit_service),
+                (WinAction::ChangePassphrase, Win::change_passphrase),
                 (WinAction::DragBegan, Win::drag_began),
             ];
             for (action, f) in on_path {

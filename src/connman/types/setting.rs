@@ -9,7 +9,7 @@ use zbus::zvariant::{Dict, Signature, Value};
 
 use super::enums::*;
 use super::{netmask_to_prefix, prefix_to_netmask, psk_passphrase_valid};
-use crate::i18n::gettext;
+use crate::i18n::{gettext, gettext_f};
 
 // ---------------------------------------------------------------------------------------------
 // Write side
@@ -34,6 +34,14 @@ pub enum SettingError {
         max: u8,
     },
     GatewayIsAddress,
+    /// An IPv4 gateway outside the address's subnet (`network` as `a.b.c.d/p`).
+    GatewayNotInSubnet {
+        network: String,
+    },
+    /// A field that must be filled in (manual address, netmask, prefix length).
+    Missing {
+        field: &'static str,
+    },
     /// Not an IP address (connmand would drop it without a word).
     InvalidNameserver {
         input: String,
@@ -79,10 +87,11 @@ impl SettingError {
             Self::InvalidAddress { field, .. }
             | Self::InvalidHostname { field, .. }
             | Self::InvalidProxyEntry { field, .. }
-            | Self::UnsupportedValue { field, .. } => field,
+            | Self::UnsupportedValue { field, .. }
+            | Self::Missing { field } => field,
             Self::InvalidNetmask { .. } => "Netmask",
             Self::InvalidPrefixLength { .. } => "PrefixLength",
-            Self::GatewayIsAddress => "Gateway",
+            Self::GatewayIsAddress | Self::GatewayNotInSubnet { .. } => "Gateway",
             Self::InvalidNameserver { .. } => "Nameservers",
             Self::EmptyProxyUrl | Self::InvalidProxyUrl { .. } => "URL",
             Self::NoProxyServers => "Servers",
@@ -93,37 +102,54 @@ impl SettingError {
         }
     }
 
-    /// A short sentence for the person, in English (to be translated). Inputs are quoted
-    /// as typed; escape them if the sentence goes into markup.
+    /// A short sentence for the person, translated. Inputs are quoted as
+    /// typed; escape them if the sentence goes into markup.
     pub fn sentence(&self) -> String {
         match self {
-            Self::InvalidAddress { input, .. } => format!("“{input}” is not a usable address."),
-            Self::InvalidNetmask { input } => {
-                format!("“{input}” is not a netmask (for example 255.255.255.0 or 24).")
+            Self::InvalidAddress { input, .. } => {
+                gettext_f("“{}” is not a usable address.", &[input])
             }
-            Self::InvalidPrefixLength { input, max } => {
-                format!("“{input}” is not a prefix length between 1 and {max}.")
-            }
+            Self::InvalidNetmask { input } => gettext_f(
+                "“{}” is not a netmask (for example 255.255.255.0 or 24).",
+                &[input],
+            ),
+            Self::InvalidPrefixLength { input, max } => gettext_f(
+                "“{}” is not a prefix length between 1 and {}.",
+                &[input, &max.to_string()],
+            ),
             Self::GatewayIsAddress => gettext("The gateway cannot be this computer’s own address."),
-            Self::InvalidNameserver { input } => format!("“{input}” is not an IP address."),
-            Self::InvalidHostname { input, .. } => format!("“{input}” is not a valid name."),
-            Self::EmptyProxyUrl => gettext("Enter the address of the proxy configuration file."),
-            Self::InvalidProxyUrl { input } => {
-                format!(
-                    "“{input}” is not a web address (for example http://example.com/proxy.pac)."
-                )
+            Self::GatewayNotInSubnet { network } => {
+                gettext_f("The gateway is not in {}.", &[network])
             }
+            Self::Missing { field } => match *field {
+                "Netmask" => gettext("Enter a netmask (for example 255.255.255.0 or 24)."),
+                "PrefixLength" => gettext("Enter a prefix length (for example 64)."),
+                _ => gettext("Enter an address."),
+            },
+            Self::InvalidNameserver { input } => gettext_f("“{}” is not an IP address.", &[input]),
+            Self::InvalidHostname { input, .. } => gettext_f("“{}” is not a valid name.", &[input]),
+            Self::EmptyProxyUrl => gettext("Enter the address of the proxy configuration file."),
+            Self::InvalidProxyUrl { input } => gettext_f(
+                "“{}” is not a web address (for example http://example.com/proxy.pac).",
+                &[input],
+            ),
             Self::NoProxyServers => gettext("Enter at least one proxy server."),
-            Self::InvalidProxyEntry { input, .. } => format!("“{input}” cannot contain spaces."),
-            Self::UnsupportedValue { value, .. } => format!("“{value}” is not a supported value."),
+            Self::InvalidProxyEntry { input, .. } => {
+                gettext_f("“{}” cannot contain spaces.", &[input])
+            }
+            Self::UnsupportedValue { value, .. } => {
+                gettext_f("“{}” is not a supported value.", &[value])
+            }
             Self::InvalidTetheringIdentifier => {
                 gettext("The hotspot name must be 1 to 32 bytes long.")
             }
             Self::InvalidTetheringPassphrase => gettext(
                 "The hotspot password must be 8 to 63 characters long, or 64 hexadecimal digits.",
             ),
-            Self::InvalidFrequency { value } => format!("{value} MHz is not a valid frequency."),
-            Self::InvalidTimezone { input } => format!("“{input}” is not a time zone."),
+            Self::InvalidFrequency { value } => {
+                gettext_f("{} MHz is not a valid frequency.", &[&value.to_string()])
+            }
+            Self::InvalidTimezone { input } => gettext_f("“{}” is not a time zone.", &[input]),
         }
     }
 }
@@ -219,27 +245,72 @@ impl Ipv4Config {
         netmask: &str,
         gateway: &str,
     ) -> Result<Self, SettingError> {
-        let address = parse_ipv4("Address", address)?;
+        Self::check_input(address, netmask, gateway).map_err(|mut errors| errors.remove(0))
+    }
+
+    /// Like [`Self::manual_from_input`], with every field's error (at most one each,
+    /// [`SettingError::field`] says which): for an editor that marks all of them at once.
+    /// Beyond what connmand checks, the gateway must be in the address's subnet
+    /// (but for point-to-point /31 and /32).
+    pub fn check_input(
+        address: &str,
+        netmask: &str,
+        gateway: &str,
+    ) -> Result<Self, Vec<SettingError>> {
+        let mut errors = Vec::new();
+        let address = match address.trim() {
+            "" => Err(SettingError::Missing { field: "Address" }),
+            a => parse_ipv4("Address", a),
+        }
+        .map_err(|e| errors.push(e))
+        .ok();
         let mask = netmask.trim();
         let bare = mask.strip_prefix('/').unwrap_or(mask);
-        let prefix_length = if !bare.is_empty() && bare.bytes().all(|b| b.is_ascii_digit()) {
-            bare.parse::<u8>().ok().filter(|p| (1..=32).contains(p))
+        let prefix_length = if mask.is_empty() {
+            errors.push(SettingError::Missing { field: "Netmask" });
+            None
         } else {
-            netmask_to_prefix(mask).filter(|p| *p >= 1)
-        }
-        .ok_or_else(|| SettingError::InvalidNetmask {
-            input: netmask.to_owned(),
-        })?;
+            let prefix = if !bare.is_empty() && bare.bytes().all(|b| b.is_ascii_digit()) {
+                bare.parse::<u8>().ok().filter(|p| (1..=32).contains(p))
+            } else {
+                netmask_to_prefix(mask).filter(|p| *p >= 1)
+            };
+            if prefix.is_none() {
+                errors.push(SettingError::InvalidNetmask {
+                    input: netmask.to_owned(),
+                });
+            }
+            prefix
+        };
         let gateway = match gateway.trim() {
-            "" => None,
-            g => Some(parse_ipv4("Gateway", g)?),
+            "" => Ok(None),
+            g => parse_ipv4("Gateway", g).map(Some),
+        }
+        .map_err(|e| errors.push(e))
+        .ok();
+        let (Some(address), Some(prefix_length), Some(gateway)) = (address, prefix_length, gateway)
+        else {
+            return Err(errors);
         };
         let config = Self::Manual {
             address,
             prefix_length,
             gateway,
         };
-        config.validate()?;
+        if let Err(e) = config.validate() {
+            return Err(vec![e]);
+        }
+        // (on point-to-point links, /31 and /32, the peer is outside)
+        let subnet = prefix_to_netmask(prefix_length).filter(|_| prefix_length <= 30);
+        if let (Some(gateway), Some(mask)) = (gateway, subnet) {
+            let mask = u32::from(mask);
+            if u32::from(gateway) & mask != u32::from(address) & mask {
+                let network = Ipv4Addr::from(u32::from(address) & mask);
+                return Err(vec![SettingError::GatewayNotInSubnet {
+                    network: format!("{network}/{prefix_length}"),
+                }]);
+            }
+        }
         Ok(config)
     }
 
@@ -332,33 +403,62 @@ impl Ipv6Config {
         prefix: &str,
         gateway: &str,
     ) -> Result<Self, SettingError> {
+        Self::check_input(address, prefix, gateway).map_err(|mut errors| errors.remove(0))
+    }
+
+    /// Like [`Self::manual_from_input`], with every field's error (at most one each).
+    pub fn check_input(
+        address: &str,
+        prefix: &str,
+        gateway: &str,
+    ) -> Result<Self, Vec<SettingError>> {
+        let mut errors = Vec::new();
         let (address, inline_prefix) = match address.trim().split_once('/') {
             Some((a, p)) => (a, Some(p)),
             None => (address.trim(), None),
         };
-        let address = parse_ipv6("Address", address)?;
+        let address = match address {
+            "" => Err(SettingError::Missing { field: "Address" }),
+            a => parse_ipv6("Address", a),
+        }
+        .map_err(|e| errors.push(e))
+        .ok();
         let prefix_text = match (prefix.trim().trim_start_matches('/'), inline_prefix) {
             ("", Some(p)) => p.trim(),
             (p, _) => p,
         };
-        let prefix_length = prefix_text
-            .parse::<u8>()
-            .ok()
-            .filter(|p| (1..=128).contains(p))
-            .ok_or_else(|| SettingError::InvalidPrefixLength {
-                input: prefix_text.to_owned(),
-                max: 128,
-            })?;
+        let prefix_length = if prefix_text.is_empty() {
+            Err(SettingError::Missing {
+                field: "PrefixLength",
+            })
+        } else {
+            prefix_text
+                .parse::<u8>()
+                .ok()
+                .filter(|p| (1..=128).contains(p))
+                .ok_or_else(|| SettingError::InvalidPrefixLength {
+                    input: prefix_text.to_owned(),
+                    max: 128,
+                })
+        }
+        .map_err(|e| errors.push(e))
+        .ok();
         let gateway = match gateway.trim() {
-            "" => None,
-            g => Some(parse_ipv6("Gateway", g)?),
+            "" => Ok(None),
+            g => parse_ipv6("Gateway", g).map(Some),
+        }
+        .map_err(|e| errors.push(e))
+        .ok();
+        let (Some(address), Some(prefix_length), Some(gateway)) = (address, prefix_length, gateway)
+        else {
+            return Err(errors);
         };
         let config = Self::Manual {
             address,
             prefix_length,
             gateway,
         };
-        config.validate()?;
+        config.validate().map_err(|e| vec![e])?;
         Ok(config)
     }
 

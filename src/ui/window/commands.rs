@@ -87,16 +87,26 @@ impl Window {
             return;
         };
         let name = text::display_name(&service.name(), service.hidden());
+        // Service.Remove on a VPN clears what connmand saved of it; the VPN
+        // itself stays (deleting it belongs to connman-vpnd)
+        let body = if service.service_type() == crate::connman::ServiceType::Vpn {
+            gettext(
+                "What ConnMan saved for this VPN, such as connecting automatically, is \
+                 cleared. The VPN itself is kept and can be connected again.",
+            )
+        } else {
+            gettext(
+                "Its passphrase and settings are deleted. To use it again, you connect and \
+                 enter the passphrase anew.",
+            )
+        };
         // the heading and body are plain text (MessageDialog's markup is off
         // unless asked for)
         let dialog = adw::MessageDialog::builder()
             .accessible_role(crate::ui::dialog_role(true))
             .transient_for(self)
             .heading(gettext_f("Forget “{}”?", &[&name]))
-            .body(gettext(
-                "Its passphrase and settings are deleted. To use it again, you connect and \
-                 enter the passphrase anew.",
-            ))
+            .body(body)
             .build();
         dialog.add_response("cancel", &gettext("_Cancel"));
         dialog.add_response("forget", &gettext("_Forget"));
@@ -118,6 +128,62 @@ impl Window {
         );
         self.imp().forget_dialog.set(Some(&dialog));
         crate::ui::name_mnemonic_buttons(&dialog);
+        dialog.present();
+    }
+
+    /// Opens the settings editor of `path`.
+    pub fn edit_service(&self, path: &str) {
+        let Some(editor) = crate::ui::ServiceEditor::new(self, self.backend(), path) else {
+            return;
+        };
+        self.imp().editor.set(Some(&editor));
+        editor.present();
+    }
+
+    /// The settings editor last opened, while it is open.
+    pub fn editor(&self) -> Option<crate::ui::ServiceEditor> {
+        self.imp().editor.upgrade().filter(|e| e.is_visible())
+    }
+
+    /// Asks whether to forget the saved wifi network `path` and connect
+    /// again, so that connmand asks for its new passphrase; does it when
+    /// the person says so.
+    pub fn change_passphrase(&self, path: &str) {
+        let Some(service) = self.service(path) else {
+            return;
+        };
+        let name = text::display_name(&service.name(), service.hidden());
+        let dialog = adw::MessageDialog::builder()
+            .accessible_role(crate::ui::dialog_role(true))
+            .transient_for(self)
+            .heading(gettext_f("Change the password of “{}”?", &[&name]))
+            .body(gettext(
+                "ConnMan keeps no way to change a saved password: Connie forgets the network \
+                 and connects again, and you enter the new password. Its other settings are \
+                 reset too.",
+            ))
+            .build();
+        dialog.add_response("cancel", &gettext("_Cancel"));
+        dialog.add_response("forget", &gettext("_Forget and Connect Again"));
+        dialog.set_response_appearance("forget", adw::ResponseAppearance::Suggested);
+        dialog.set_default_response(Some("forget"));
+        dialog.set_close_response("cancel");
+        let path = path.to_owned();
+        dialog.connect_response(
+            None,
+            glib::clone!(
+                #[weak(rename_to = win)]
+                self,
+                move |_, response| {
+                    if response == "forget" {
+                        let backend = win.backend().clone();
+                        let path = path.clone();
+                        win.command(async move { backend.forget_and_connect(&path).await });
+                    }
+                }
+            ),
+        );
+        self.imp().forget_dialog.set(Some(&dialog));
         dialog.present();
     }
 
