@@ -718,14 +718,16 @@ fn vpn_rows_and_the_vpn_login_are_named() {
     });
     let bus = a11y_bus("a11y-vpn");
     let connie = Connie::start(&lab, &bus, "vpn");
-    // the VPN section's row and the service list's row
+    // the VPN section's row and the service list's row, once the uplink
+    // it goes through is connected
     let (buttons, nodes) = wait_for(&bus, &connie, 60, "the VPN's buttons", |nodes| {
         let buttons: Vec<Node> = nodes
             .iter()
             .filter(|n| n.role == "push button" && n.name == "Connect to Lab auth VPN")
             .cloned()
             .collect();
-        (buttons.len() == 2).then_some(buttons)
+        let uplink = nodes.iter().any(|n| n.name == "Disconnect from Wired");
+        (buttons.len() == 2 && uplink).then_some(buttons)
     });
     let window = nodes
         .iter()
