@@ -182,73 +182,14 @@ pub fn dialog_role(alert: bool) -> gtk::AccessibleRole {
     }
 }
 
-/// Makes `name` the whole of what a screen reader says to name `widget`
-/// (and `description`, when given, what it says after it).
-///
-/// GTK 4.8 names a widget by its label property followed by the labels of
-/// whatever it is labelled by. A button's `set_label` sets both: the label
-/// property to the raw text (mnemonic underscore included) and a
-/// labelled-by relation to its child label, so a labelled button is read
-/// twice ("_Hidden Network… Hidden Network…"), and a button also labelled
-/// by another widget is read as both ("Connect Connect to LabWPA2"). Here
-/// the label property says `name`, and the widget is labelled by a widget
-/// that has no name, which adds nothing. Call it again after each
-/// `set_label`, which sets the label property back.
-///
-/// From GTK 4.12 names are computed as ARIA's accname does: a labelled-by
-/// relation, when there is one, names the widget alone (a widget with no
-/// name would leave it unnamed). There the widget is labelled by itself,
-/// which reads its label property: `name`. (Only GTK 4.8 is tested here;
-/// the a11y tests' exact names fail on a GTK where this is wrong.)
-///
-/// gtk4-rs offers `update_property` only with GTK 4.10 (`v4_10`), above
-/// Connie's floor, so the properties are set as a `.ui` file sets them:
-/// GtkBuilder's `<accessibility>`, applied to the existing widget.
-pub fn set_accessible_name(widget: &impl IsA<gtk::Widget>, name: &str, description: Option<&str>) {
-    thread_local! {
-        /// What named widgets are labelled by: a widget with no name.
-        static NAMELESS: gtk::Widget = gtk::Box::new(gtk::Orientation::Horizontal, 0).upcast();
-    }
-    let widget = widget.upcast_ref::<gtk::Widget>();
-    let type_ = widget.type_();
-    let parent = type_.parent().map(|p| p.name()).unwrap_or("GObject");
-    let description = description
-        .map(|d| {
-            format!(
-                "<property name=\"description\">{}</property>",
-                glib::markup_escape_text(d)
-            )
-        })
-        .unwrap_or_default();
-    let builder = gtk::Builder::new();
-    let labelled_by = if gtk::minor_version() < 12 {
-        NAMELESS.with(|nameless| builder.expose_object("cn-nameless", nameless));
-        "cn-nameless"
-    } else {
-        builder.expose_object("cn-self", widget);
-        "cn-self"
-    };
-    let xml = format!(
-        "<interface><template class=\"{}\" parent=\"{parent}\"><accessibility>\
-         <property name=\"label\">{}</property>{description}\
-         <relation name=\"labelled-by\">{labelled_by}</relation>\
-         </accessibility></template></interface>",
-        type_.name(),
-        glib::markup_escape_text(name),
-    );
-    if let Err(e) = builder.extend_with_template(widget, type_, &xml) {
-        tracing::warn!("cannot name a {} for screen readers: {e}", type_.name());
-    }
-}
-
 /// Names each button below `root` whose label has a mnemonic by its words
 /// alone ("_Cancel" is read "Cancel", once): GTK 4.8 reads such a button
-/// as "_Cancel Cancel" (see [`set_accessible_name`]). For dialogs, once
-/// their buttons are there, before they are shown.
+/// as "_Cancel Cancel" (see [`access::set_label`]). For windows and
+/// dialogs, once their buttons are there, before they are shown.
 pub fn name_mnemonic_buttons(root: &impl IsA<gtk::Widget>) {
     for button in descendants::<gtk::Button>(root.upcast_ref()) {
         if let Some(label) = button.label().filter(|_| button.uses_underline()) {
-            set_accessible_name(&button, &without_mnemonic(&label), None);
+            access::set_label(&button, &without_mnemonic(&label));
         }
     }
 }

@@ -378,14 +378,14 @@ impl ServiceRow {
             }
         }
         if spoken.button != now.button {
-            super::set_accessible_name(&*imp.action_button, &now.button, None);
+            super::access::set_label(&*imp.action_button, &now.button);
         }
         if spoken.menu != now.menu {
             let menu = &*imp.menu_button;
-            super::set_accessible_name(menu, &now.menu, None);
+            super::access::set_label(menu, &now.menu);
             // the button inside takes the focus: it is what is read
             if let Some(inner) = menu.first_child() {
-                super::set_accessible_name(&inner, &now.menu, None);
+                super::access::set_label(&inner, &now.menu);
             }
         }
         *spoken = now;
@@ -616,7 +616,8 @@ fn connect_button(s: &ServiceObject) -> (super::WinAction, String, String) {
 /// Names and describes the list's item around a row (what the keyboard
 /// focus lands on when moving through the list).
 fn name_card(card: &gtk::Widget, name: &str, description: &str) {
-    super::set_accessible_name(card, name, Some(description));
+    super::access::set_label(card, name);
+    super::access::set_description(card, description);
 }
 
 // Setters that leave an unchanged widget alone: GTK restyles, resizes or

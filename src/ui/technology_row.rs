@@ -142,7 +142,7 @@ impl TechnologyRow {
         // Translators: the name of the switch that turns Wi-Fi (or Wired, ...) on and off
         let switch_name = gettext_f("{} power", &[&name]);
         if *imp.switch_name.borrow() != switch_name {
-            super::set_accessible_name(&*imp.power_switch, &switch_name, None);
+            super::access::set_label(&*imp.power_switch, &switch_name);
             imp.switch_name.replace(switch_name);
         }
         imp.icon.set_icon_name(Some(text::technology_icon(&type_)));

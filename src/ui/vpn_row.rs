@@ -117,7 +117,7 @@ impl VpnRow {
         }
         // named as a service row's button is ("Connect to Lab VPN")
         if *imp.button_name.borrow() != described {
-            super::set_accessible_name(&**button, &described, None);
+            super::access::set_label(&**button, &described);
             imp.button_name.replace(described.clone());
         }
         button.set_action_target_value(Some(&v.service_path().to_variant()));

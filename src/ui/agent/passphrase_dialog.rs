@@ -691,7 +691,7 @@ fn name_peek_button(entry: &adw::PasswordEntryRow) {
     for button in crate::ui::descendants::<gtk::Button>(entry.upcast_ref()) {
         let name = |button: &gtk::Button| {
             if let Some(tip) = button.tooltip_text() {
-                crate::ui::set_accessible_name(button, &tip, None);
+                crate::ui::access::set_label(button, &tip);
             }
         };
         name(&button);
