@@ -623,6 +623,11 @@ fn every_control_is_named_once_and_rows_say_their_state() {
             .then(|| page.clone())
     });
     assert_named_once(&nodes, &page, "the details page");
+    let edit = controls(&nodes, &page)
+        .into_iter()
+        .find(|c| c.name == "Edit…")
+        .expect("the details page's Edit… button")
+        .clone();
 
     // the preferences window (the window's app.preferences, as its menu)
     act(&bus, &connie, &window, "app.preferences");
@@ -630,6 +635,13 @@ fn every_control_is_named_once_and_rows_say_their_state() {
         showing_toplevel(n, "Preferences")
     });
     assert_dialog(&nodes, "Preferences");
+
+    // the service's settings editor
+    act(&bus, &connie, &edit, "click");
+    let (_, nodes) = wait_for(&bus, &connie, 10, "the settings editor", |n| {
+        showing_toplevel(n, "Settings of LabWPA2")
+    });
+    assert_dialog(&nodes, "Settings of LabWPA2");
 }
 
 #[test]
