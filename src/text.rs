@@ -101,6 +101,10 @@ pub struct ServiceFacts<'a> {
 /// interface of a wired one, state (the error's sentence when it failed),
 /// and "Saved".
 pub fn service_subtitle(f: &ServiceFacts<'_>) -> String {
+    subtitle_parts(f).join(" · ")
+}
+
+fn subtitle_parts(f: &ServiceFacts<'_>) -> Vec<String> {
     let ServiceFacts {
         name,
         type_,
@@ -125,7 +129,47 @@ pub fn service_subtitle(f: &ServiceFacts<'_>) -> String {
         // Translators: connmand remembers this network (a "favorite")
         parts.push(gettext("Saved"));
     }
-    parts.join(" · ")
+    parts
+}
+
+/// The signal strength in words, for those who do not see the icon
+/// (`level` as for [`service_icon`]; `None` when unknown).
+pub fn strength_words(level: i32) -> Option<String> {
+    Some(match level {
+        // Translators: how strong a network's signal is (read out by screen readers)
+        4 => gettext("Excellent signal"),
+        3 => gettext("Good signal"),
+        2 => gettext("Fair signal"),
+        1 => gettext("Weak signal"),
+        0 => gettext("No signal"),
+        _ => return None,
+    })
+}
+
+/// What a screen reader says about a service row besides its name: what
+/// the line under the name says, whether a wifi network is secured, its
+/// signal in words, and the keys that move it when it can be moved.
+pub fn service_description(
+    f: &ServiceFacts<'_>,
+    secured: bool,
+    level: i32,
+    movable: bool,
+) -> String {
+    let mut parts = subtitle_parts(f);
+    if *f.type_ == ServiceType::Wifi {
+        parts.push(if secured {
+            gettext("Secured")
+        } else {
+            // Translators: a wifi network without a password
+            gettext("Open")
+        });
+    }
+    parts.extend(strength_words(level));
+    if movable {
+        // Translators: the keys that move a network up or down the list
+        parts.push(gettext("Alt+Up and Alt+Down move it"));
+    }
+    parts.join(", ")
 }
 
 /// A VPN type as its makers spell it (connman-vpnd sends it in lower case).
@@ -363,6 +407,44 @@ mod tests {
             "Wi-Fi · The password was wrong. · Saved"
         );
         assert_eq!(sub("x", Wifi, Failure, None, false, ""), "Wi-Fi · Failed");
+    }
+
+    #[test]
+    fn descriptions_say_state_security_strength_and_keys() {
+        let facts = |type_, state| ServiceFacts {
+            name: "Café",
+            type_,
+            state,
+            error: None,
+            favorite: true,
+            interface: "",
+        };
+        use ServiceState::*;
+        use ServiceType::*;
+        assert_eq!(
+            service_description(&facts(&Wifi, &Online), true, 4, true),
+            "Wi-Fi, Online, Saved, Secured, Excellent signal, Alt+Up and Alt+Down move it"
+        );
+        assert_eq!(
+            service_description(&facts(&Wifi, &Idle), false, 1, false),
+            "Wi-Fi, Not connected, Saved, Open, Weak signal"
+        );
+        // wired: neither secured nor open, no signal
+        assert_eq!(
+            service_description(&facts(&Ethernet, &Ready), false, -1, false),
+            "Wired, Connected, Saved"
+        );
+        let words: Vec<String> = (-1..=4).filter_map(strength_words).collect();
+        assert_eq!(
+            words,
+            [
+                "No signal",
+                "Weak signal",
+                "Fair signal",
+                "Good signal",
+                "Excellent signal"
+            ]
+        );
     }
 
     #[test]

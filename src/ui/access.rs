@@ -1,6 +1,6 @@
 //! Accessible names, descriptions and states on GTK 4.8. gtk4-rs (and
 //! gtk4-sys) bind `GtkAccessible` only with their `v4_10` feature, which
-//! needs GTK 4.10 to build; the three C functions used here are GTK 4.0's.
+//! needs GTK 4.10 to build; the four C functions used here are GTK 4.0's.
 //! This is the one module with `unsafe` code: the declarations and calls
 //! of those functions, each with one property or state and a value of the
 //! type GTK documents for it.
@@ -30,6 +30,10 @@ extern "C" {
         values: *const GValue,
     );
     fn gtk_accessible_reset_state(accessible: Accessible, state: gtk::ffi::GtkAccessibleState);
+    fn gtk_accessible_reset_relation(
+        accessible: Accessible,
+        relation: gtk::ffi::GtkAccessibleRelation,
+    );
 }
 
 fn accessible(widget: &impl IsA<gtk::Widget>) -> Accessible {
@@ -55,8 +59,29 @@ fn update_property(
     }
 }
 
-/// Sets the name assistive technology reads for `widget`.
+/// Makes `label` the whole of the name assistive technology reads for
+/// `widget`.
+///
+/// GTK 4.8 names a widget by its label property followed by the labels of
+/// whatever it is labelled by. A button's `set_label` sets both: the label
+/// property to the raw text (mnemonic underscore included) and a
+/// labelled-by relation to its child label, so a labelled button is read
+/// twice ("_Cancel Cancel"), and a button labelled by another widget as
+/// both ("Connect Connect to LabWPA2"); a switch in a row whose activatable
+/// widget it is is labelled by the row's title. So the relation goes, and
+/// the label property says `label` (from GTK 4.12, where a labelled-by
+/// relation would win over the label property, the same holds). Call it
+/// again after each `gtk::Button::set_label`, which sets the label property
+/// back.
 pub fn set_label(widget: &impl IsA<gtk::Widget>, label: &str) {
+    // SAFETY: a relation GTK defines; resetting takes no value. The widget
+    // outlives the call.
+    unsafe {
+        gtk_accessible_reset_relation(
+            accessible(widget),
+            gtk::ffi::GTK_ACCESSIBLE_RELATION_LABELLED_BY,
+        );
+    }
     update_property(
         widget,
         gtk::ffi::GTK_ACCESSIBLE_PROPERTY_LABEL,

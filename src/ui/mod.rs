@@ -219,6 +219,35 @@ pub fn dialog_role(alert: bool) -> gtk::AccessibleRole {
     }
 }
 
+/// Names each button below `root` whose label has a mnemonic by its words
+/// alone ("_Cancel" is read "Cancel", once): GTK 4.8 reads such a button
+/// as "_Cancel Cancel" (see [`access::set_label`]). For windows and
+/// dialogs, once their buttons are there, before they are shown.
+pub fn name_mnemonic_buttons(root: &impl IsA<gtk::Widget>) {
+    for button in descendants::<gtk::Button>(root.upcast_ref()) {
+        if let Some(label) = button.label().filter(|_| button.uses_underline()) {
+            access::set_label(&button, &without_mnemonic(&label));
+        }
+    }
+}
+
+/// A label's words without its mnemonic's underscore ("_Hidden Network…"
+/// → "Hidden Network…"; "__" stands for an underscore).
+pub fn without_mnemonic(label: &str) -> String {
+    let mut out = String::with_capacity(label.len());
+    let mut chars = label.chars();
+    while let Some(c) = chars.next() {
+        if c == '_' {
+            if let Some(next) = chars.next() {
+                out.push(next);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Initialises GTK and libadwaita (once; later calls return at once) and
 /// loads Connie's style. Call on the main thread, from the running main loop.
 pub fn init() -> Result<(), glib::BoolError> {
@@ -258,4 +287,17 @@ pub fn init() -> Result<(), glib::BoolError> {
         Window::ensure_type();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn mnemonics_are_not_read() {
+        assert_eq!(
+            super::without_mnemonic("_Hidden Network…"),
+            "Hidden Network…"
+        );
+        assert_eq!(super::without_mnemonic("a__b_c"), "a_bc");
+        assert_eq!(super::without_mnemonic("plain"), "plain");
+    }
 }

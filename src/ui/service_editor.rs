@@ -175,6 +175,7 @@ impl ServiceEditor {
         editor.show_reported(&props);
         editor.revalidate();
         editor.follow(&client);
+        crate::ui::name_mnemonic_buttons(&editor);
         Some(editor)
     }
 
@@ -354,12 +355,14 @@ impl ServiceEditor {
 
     fn switch_row(&self, field: Field, title: &str, subtitle: &str) -> adw::ActionRow {
         let switch = gtk::Switch::builder().valign(gtk::Align::Center).build();
-        crate::ui::access::set_label(&switch, title);
         let row = adw::ActionRow::builder()
             .title(glib::markup_escape_text(title))
             .subtitle(glib::markup_escape_text(subtitle))
             .activatable_widget(&switch)
             .build();
+        // after the row makes the switch labelled by its title, which GTK
+        // 4.8 would read after the label ("Multicast DNS Multicast DNS")
+        crate::ui::access::set_label(&switch, title);
         row.add_suffix(&switch);
         switch.connect_active_notify(glib::clone!(
             #[weak(rename_to = editor)]
@@ -803,6 +806,7 @@ impl ServiceEditor {
                 }
             ),
         );
+        crate::ui::name_mnemonic_buttons(&dialog);
         dialog.present();
     }
 

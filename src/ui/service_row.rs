@@ -11,6 +11,7 @@ use gtk::{glib, CompositeTemplate};
 
 use super::{RowAction, WinAction};
 use crate::connman::{ServiceError, ServiceType};
+use crate::i18n::gettext_f;
 use crate::model::ServiceObject;
 use crate::text;
 
@@ -34,9 +35,6 @@ mod imp {
         pub(super) action_button: TemplateChild<gtk::Button>,
         #[template_child]
         pub(super) menu_button: TemplateChild<gtk::MenuButton>,
-        /// The action button's accessible name ("Connect to LabWPA2").
-        #[template_child]
-        pub(super) button_name: TemplateChild<gtk::Label>,
         #[template_child]
         pub(super) split_label: TemplateChild<gtk::Label>,
         #[template_child]
@@ -50,6 +48,19 @@ mod imp {
         pub(super) icon: Cell<Option<&'static str>>,
         /// The service shown before the last unbind, at which revision.
         pub(super) shown: RefCell<(glib::WeakRef<ServiceObject>, u64)>,
+        /// Whether "Move up" or "Move down" can be used now.
+        pub(super) movable: Cell<bool>,
+        /// What screen readers are told: the card's name and description,
+        /// the action button's and the menu button's names (each set again
+        /// only when it changes).
+        pub(super) spoken: RefCell<Spoken>,
+    }
+
+    #[derive(Default, PartialEq)]
+    pub(super) struct Spoken {
+        pub(super) card: (String, String),
+        pub(super) button: String,
+        pub(super) menu: String,
     }
 
     #[glib::object_subclass]
@@ -166,6 +177,8 @@ mod imp {
                     if !row.imp().dnd_attached.replace(true) {
                         row.attach_drag_and_drop(&card);
                     }
+                    let (name, description) = row.imp().spoken.borrow().card.clone();
+                    name_card(&card, &name, &description);
                 }
             });
         }
@@ -228,6 +241,7 @@ impl ServiceRow {
         if name == "strength-level" {
             if let Some(s) = self.service() {
                 self.show_icon(&s);
+                self.speak(&s);
             }
             return;
         }
@@ -326,6 +340,55 @@ impl ServiceRow {
     pub fn set_moves(&self, up: bool, down: bool) {
         self.enable(RowAction::MoveUp, up);
         self.enable(RowAction::MoveDown, down);
+        if self.imp().movable.replace(up || down) != (up || down) {
+            if let Some(s) = self.service() {
+                self.speak(&s);
+            }
+        }
+    }
+
+    /// What the list item around this row, its button and its menu button
+    /// are called for screen readers: the card is named by the service and
+    /// described by its state, security, signal and the keys that move it;
+    /// the buttons say what they do to which network.
+    fn speak(&self, s: &ServiceObject) {
+        let imp = self.imp();
+        let name = text::display_name(&s.name(), s.hidden());
+        let error = ServiceError::parse(&s.error());
+        let facts = text::ServiceFacts {
+            name: &s.name(),
+            type_: &s.service_type(),
+            state: &s.service_state(),
+            error: (!s.error().is_empty()).then_some(&error),
+            favorite: s.favorite(),
+            interface: &s.interface(),
+        };
+        let description =
+            text::service_description(&facts, s.secured(), s.strength_level(), imp.movable.get());
+        let now = imp::Spoken {
+            card: (name.clone(), description),
+            button: connect_button(s).2,
+            // Translators: the name of a network's menu button, for screen readers
+            menu: gettext_f("More options for {}", &[&name]),
+        };
+        let mut spoken = imp.spoken.borrow_mut();
+        if spoken.card != now.card {
+            if let Some(card) = self.parent() {
+                name_card(&card, &now.card.0, &now.card.1);
+            }
+        }
+        if spoken.button != now.button {
+            super::access::set_label(&*imp.action_button, &now.button);
+        }
+        if spoken.menu != now.menu {
+            let menu = &*imp.menu_button;
+            super::access::set_label(menu, &now.menu);
+            // the button inside takes the focus: it is what is read
+            if let Some(inner) = menu.first_child() {
+                super::access::set_label(&inner, &now.menu);
+            }
+        }
+        *spoken = now;
     }
 
     /// Activates the window's `action` about this row's service, with the
@@ -516,11 +579,12 @@ impl ServiceRow {
         let busy = s.is_busy();
         imp.spinner.set_visible(busy);
         imp.spinner.set_spinning(busy);
-        let (action, label, described) = connect_button(&s);
-        set_text(&imp.button_name, &described);
+        let (action, label, _) = connect_button(&s);
         let button = &imp.action_button;
         if button.label().as_deref() != Some(label.as_str()) {
             button.set_label(&label);
+            // which names the button by its label again
+            imp.spoken.borrow_mut().button.clear();
         }
         let target = s.path().to_variant();
         if button.action_target_value().as_ref() != Some(&target) {
@@ -530,7 +594,8 @@ impl ServiceRow {
             button.set_action_name(Some(action.detailed()));
         }
         // the label stays short; the tooltip (asked for on hover) and the
-        // accessible name (button_name) say which network
+        // accessible name say which network
+        self.speak(&s);
         let class = if state.is_connected() {
             Some("cn-connected")
         } else if state.is_failure() {
@@ -546,6 +611,13 @@ impl ServiceRow {
 fn connect_button(s: &ServiceObject) -> (super::WinAction, String, String) {
     let name = text::display_name(&s.name(), s.hidden());
     super::connect_button(s.is_busy(), s.service_state().is_connected(), &name)
+}
+
+/// Names and describes the list's item around a row (what the keyboard
+/// focus lands on when moving through the list).
+fn name_card(card: &gtk::Widget, name: &str, description: &str) {
+    super::access::set_label(card, name);
+    super::access::set_description(card, description);
 }
 
 // Setters that leave an unchanged widget alone: GTK restyles, resizes or

@@ -9,7 +9,7 @@ use gtk::{glib, CompositeTemplate};
 
 use super::WinAction;
 use crate::connman::TechnologyType;
-use crate::i18n::gettext;
+use crate::i18n::{gettext, gettext_f};
 use crate::model::TechnologyObject;
 use crate::text;
 
@@ -28,6 +28,8 @@ mod imp {
         #[template_child]
         pub(super) power_switch: TemplateChild<gtk::Switch>,
         pub(super) technology: RefCell<Option<(TechnologyObject, glib::SignalHandlerId)>>,
+        /// The power switch's accessible name, as last set.
+        pub(super) switch_name: RefCell<String>,
     }
 
     #[glib::object_subclass]
@@ -135,6 +137,14 @@ impl TechnologyRow {
         let type_ = t.technology_type();
         let name = text::technology_name(&type_, &t.name());
         self.set_title(&name);
+        // the switch was read as the row's title alone ("Wi-Fi"): it says
+        // what it switches
+        // Translators: the name of the switch that turns Wi-Fi (or Wired, ...) on and off
+        let switch_name = gettext_f("{} power", &[&name]);
+        if *imp.switch_name.borrow() != switch_name {
+            super::access::set_label(&*imp.power_switch, &switch_name);
+            imp.switch_name.replace(switch_name);
+        }
         imp.icon.set_icon_name(Some(text::technology_icon(&type_)));
         let subtitle = if t.scanning() {
             gettext("Looking for networks…")

@@ -26,6 +26,8 @@ mod imp {
         #[template_child]
         pub(super) menu_button: TemplateChild<gtk::MenuButton>,
         pub(super) vpn: RefCell<Option<(VpnObject, glib::SignalHandlerId)>>,
+        /// The button's accessible name, as last set.
+        pub(super) button_name: RefCell<String>,
     }
 
     #[glib::object_subclass]
@@ -133,7 +135,16 @@ impl VpnRow {
             &crate::i18n::gettext_f("More options for {}", &[&name]),
         );
         let button = &imp.action_button;
-        button.set_label(&label);
+        if button.label().as_deref() != Some(label.as_str()) {
+            button.set_label(&label);
+            // which names the button by its label again
+            imp.button_name.borrow_mut().clear();
+        }
+        // named as a service row's button is ("Connect to Lab VPN")
+        if *imp.button_name.borrow() != described {
+            super::access::set_label(&**button, &described);
+            imp.button_name.replace(described.clone());
+        }
         button.set_action_target_value(Some(&v.service_path().to_variant()));
         button.set_action_name(Some(action.detailed()));
         // a tooltip set queries the pointer from the X server: only a new one

@@ -196,6 +196,7 @@ impl Window {
         win.setup_services();
         win.setup_vpns();
         win.setup_header();
+        super::name_mnemonic_buttons(&win);
         if std::env::var_os("CONNIE_BENCH").is_some() {
             win.report_first_frame();
         }

@@ -232,7 +232,9 @@ impl PassphraseDialog {
                 }
                 _ => {
                     let entry: adw::EntryRow = if field.type_.is_secret() {
-                        adw::PasswordEntryRow::new().upcast()
+                        let entry = adw::PasswordEntryRow::new();
+                        name_peek_button(&entry);
+                        entry.upcast()
                     } else {
                         adw::EntryRow::new()
                     };
@@ -349,6 +351,18 @@ impl PassphraseDialog {
         list.set_visible(list.first_child().is_some());
         imp.rows.replace(rows);
         self.show_previous_attempt(false);
+        // The keyboard focus goes to the text inside the first field. A
+        // screen reader is not told so on GTK 4.8 with libadwaita 1.2: GTK
+        // 4.8 reports *focused* only for the widget that has the focus, and
+        // that GtkText is not in the accessibility tree at all; the entry row
+        // (role text, named by its title, where assistive technology reads
+        // and types) does not have the focus itself. Reporting a delegate's
+        // focus as the editable's own came with GTK 4.10
+        // (gtk_editable_delegate_get_accessible_platform_state, for
+        // GtkAccessible's get_platform_state, which only 4.10 lets a widget
+        // implement); the rows are libadwaita's final types besides, so
+        // Connie cannot add it. A plain GtkPasswordEntry also hands the
+        // focus to a GtkText inside, and would end `entry()`'s adw::EntryRow.
         if let Some(entry) = first_entry {
             GtkWindowExt::set_focus(self, Some(&entry));
         }
@@ -667,5 +681,20 @@ pub fn field_title(field: &Field) -> String {
         (_, "CACert") => gettext("CA certificate"),
         (_, "VPNHost") => gettext("Server"),
         _ => name.to_owned(),
+    }
+}
+
+/// libadwaita 1.2 leaves the password row's show/hide button unnamed (a
+/// screen reader reads "GtkImage"); its tooltip says what it does ("Show
+/// Text", "Hide Text", translated by libadwaita) and names it.
+fn name_peek_button(entry: &adw::PasswordEntryRow) {
+    for button in crate::ui::descendants::<gtk::Button>(entry.upcast_ref()) {
+        let name = |button: &gtk::Button| {
+            if let Some(tip) = button.tooltip_text() {
+                crate::ui::access::set_label(button, &tip);
+            }
+        };
+        name(&button);
+        button.connect_tooltip_text_notify(name);
     }
 }

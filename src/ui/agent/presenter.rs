@@ -414,6 +414,7 @@ impl Presenter {
         window.set_transient_for(parent.as_ref());
         window.set_modal(parent.is_some());
         self.inner.current.replace(Some(shown));
+        crate::ui::name_mnemonic_buttons(&window);
         window.present();
     }
 

@@ -71,6 +71,7 @@ impl Window {
             .body(format!("{why}\n\n{technical}"))
             .build();
         dialog.add_response("close", &gettext("_Close"));
+        crate::ui::name_mnemonic_buttons(&dialog);
         dialog.present();
     }
 
@@ -126,6 +127,7 @@ impl Window {
             ),
         );
         self.imp().forget_dialog.set(Some(&dialog));
+        crate::ui::name_mnemonic_buttons(&dialog);
         dialog.present();
     }
 
