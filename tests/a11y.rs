@@ -746,6 +746,25 @@ fn vpn_rows_and_the_vpn_login_are_named() {
         .find(|n| n.toplevel() && n.name == "Connie")
         .unwrap();
     assert_named_once(&nodes, window, "the window with a VPN");
+    control(&nodes, "More options for Lab auth VPN");
+
+    // the dialog that adds a VPN: a dialog, every control named once
+    let add = control(&nodes, "Add VPN").clone();
+    act(&bus, &connie, &add, "click");
+    let (_, nodes) = wait_for(&bus, &connie, 10, "the Add VPN dialog", |n| {
+        showing_toplevel(n, "Add VPN")
+    });
+    let dialog = assert_dialog(&nodes, "Add VPN");
+    assert_named_once(&nodes, &dialog, "the Add VPN dialog");
+    let cancel = controls(&nodes, &dialog)
+        .into_iter()
+        .find(|c| c.name == "Cancel")
+        .expect("its Cancel button")
+        .clone();
+    act(&bus, &connie, &cancel, "click");
+    wait_for(&bus, &connie, 10, "the Add VPN dialog closed", |n| {
+        showing_toplevel(n, "Add VPN").is_none().then_some(())
+    });
     act(&bus, &connie, &buttons[0], "click");
     let (_, nodes) = wait_for(&bus, &connie, 60, "the VPN login", |n| {
         showing_toplevel(n, "VPN Login")

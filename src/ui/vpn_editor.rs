@@ -117,6 +117,7 @@ impl VpnEditor {
         imp.backend.replace(Some(backend.clone()));
         imp.files_base.replace(files::base_dir());
         editor.build_frame(title);
+        crate::ui::name_mnemonic_buttons(&editor);
         editor
     }
 
@@ -317,6 +318,7 @@ impl VpnEditor {
             .build();
         dialog.add_response("close", &gettext("_Close"));
         self.imp().ignored.replace(vec![why.to_owned()]);
+        crate::ui::name_mnemonic_buttons(&dialog);
         dialog.present();
     }
 
@@ -472,6 +474,7 @@ impl VpnEditor {
             save.set_label(&label);
             save.set_use_underline(true);
         }
+        crate::ui::name_mnemonic_buttons(self);
         if let Some(title) = imp.title.get() {
             title.set_subtitle(t.name());
         }
@@ -688,6 +691,7 @@ impl VpnEditor {
                 }
             ),
         );
+        crate::ui::name_mnemonic_buttons(&dialog);
         dialog.present();
     }
 

@@ -184,6 +184,7 @@ impl Window {
             ),
         );
         self.imp().forget_dialog.set(Some(&dialog));
+        crate::ui::name_mnemonic_buttons(&dialog);
         dialog.present();
     }
 
@@ -246,6 +247,7 @@ impl Window {
             ),
         );
         self.imp().forget_dialog.set(Some(&dialog));
+        crate::ui::name_mnemonic_buttons(&dialog);
         dialog.present();
     }
 
