@@ -101,6 +101,21 @@ start_connie() {
 	xdotool mousemove 1000 880
 	settle
 }
+# window_named PREFIX: sets $found to the shown window of Connie's whose
+# title starts with PREFIX (waiting at most 10 s)
+window_named() {
+	found=
+	for _ in $(seq 1 50); do
+		for w in $(xdotool search --onlyvisible --pid "$connie_pid" --name . 2>/dev/null); do
+			case $(xdotool getwindowname "$w") in "$1"*) found=$w ;; esac
+		done
+		[ -n "$found" ] && return 0
+		sleep 0.2
+	done
+	echo "screenshots: no window \"$1\"" >&2
+	exit 1
+}
+
 # open_editor: from the details page, its "Edit…" button (Alt+E); sets
 # $editor to the editor's window, drawn
 open_editor() {
@@ -197,4 +212,40 @@ xdotool type --delay 20 10.77.1.300
 xdotool mousemove 1000 880
 settle "$editor"
 shot editor-dark "$editor"
+stop_connie
+
+start_connie
+# Adding a VPN: its "+" in the VPN section's heading, the types, then
+# OpenVPN's form; an import of an .ovpn with an unsafe line; the editor of
+# the lab's VPN from its row's menu (a Connie of its own: the dialogs
+# are left open)
+click "${ADD_VPN_X:-440}" "${ADD_VPN_Y:-199}"
+window_named "Add VPN"
+vpn_dialog=$found
+xdotool windowmove --sync "$vpn_dialog" 490 0
+xdotool windowraise "$vpn_dialog"
+xdotool mousemove 1000 880
+settle "$vpn_dialog"
+shot vpn-add "$vpn_dialog"
+ovpn_dir=$(mktemp -d)
+pki=$lab_dir/pki
+{
+	printf 'client\ndev tun\nproto udp\nremote 10.77.0.1 1194\nremote-cert-tls server\n'
+	printf 'up /etc/openvpn/update-resolv-conf\nscript-security 2\n'
+	printf '<ca>\n%s\n</ca>\n' "$(cat "$pki/ca.crt")"
+	printf '<cert>\n%s\n</cert>\n<key>\n%s\n</key>\n' "$(cat "$pki/client.crt")" "$(cat "$pki/client.key")"
+} >"$ovpn_dir/Office.ovpn"
+# "Import from File…", the last row: the file chooser takes a typed path
+xdotool mousemove --window "$vpn_dialog" 260 441 click 1
+window_named "Import a VPN"
+xdotool type --delay 20 "$ovpn_dir/Office.ovpn"
+xdotool key Return
+for _ in $(seq 1 50); do
+	xdotool search --onlyvisible --pid "$connie_pid" --name '^Import a VPN$' >/dev/null 2>&1 || break
+	sleep 0.2
+done
+xdotool mousemove 1000 880
+settle "$vpn_dialog"
+shot vpn-import "$vpn_dialog"
+rm -rf "$ovpn_dir"
 stop_connie

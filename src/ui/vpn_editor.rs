@@ -43,6 +43,9 @@ mod imp {
         pub(super) busy: Cell<bool>,
         pub(super) loading: Cell<bool>,
         pub(super) discard: Cell<bool>,
+        /// The file chooser open (kept: GTK drops a native chooser with its
+        /// last reference).
+        pub(super) chooser: RefCell<Option<gtk::FileChooserNative>>,
         /// Where imported files go (Connie's data directory; tests set it).
         pub(super) files_base: RefCell<PathBuf>,
     }
@@ -265,9 +268,11 @@ impl VpnEditor {
                     }
                 }
                 chooser.destroy();
+                editor.imp().chooser.replace(None);
             }
         ));
         chooser.show();
+        self.imp().chooser.replace(Some(chooser));
     }
 
     /// Imports the `.ovpn` or `.conf` file at `path` into the form; says
@@ -346,14 +351,36 @@ impl VpnEditor {
         }
         if !blobs.is_empty() {
             let (row, label) = crate::ui::note_row("dim-label");
+            let kept: Vec<String> = specs(t)
+                .iter()
+                .filter(|spec| blobs.iter().any(|b| b.key == spec.key))
+                .map(|spec| spec.label())
+                .collect();
             label.set_label(&gettext_f(
-                "The certificates and keys in the file are kept in {}, readable by you only.",
-                &[&imp.files_base.borrow().display().to_string()],
+                "From the file: {}. Connie keeps them in {}, readable by you only.",
+                &[
+                    &kept.join(", "),
+                    &imp.files_base.borrow().display().to_string(),
+                ],
             ));
             row.set_visible(true);
             top.add(&row);
         }
         page.add(&top);
+        if !ignored.is_empty() {
+            let g = adw::PreferencesGroup::new();
+            g.set_title(&glib::markup_escape_text(&gettext("Not Imported")));
+            g.set_description(Some(&glib::markup_escape_text(&gettext(
+                "ConnMan has no setting for these lines of the file; they are left out.",
+            ))));
+            for line in &ignored {
+                let (row, label) = crate::ui::note_row("dim-label");
+                label.set_label(line);
+                row.set_visible(true);
+                g.add(&row);
+            }
+            page.add(&g);
+        }
         let general = adw::PreferencesGroup::new();
         general.set_title(&glib::markup_escape_text(t.name()));
         let details = adw::PreferencesGroup::new();
@@ -438,20 +465,6 @@ impl VpnEditor {
                 e.set_sensitive(false);
             }
         }
-        if !ignored.is_empty() {
-            let g = adw::PreferencesGroup::new();
-            g.set_title(&glib::markup_escape_text(&gettext("Not Imported")));
-            g.set_description(Some(&glib::markup_escape_text(&gettext(
-                "ConnMan has no setting for these lines of the file; they are left out.",
-            ))));
-            for line in &ignored {
-                let (row, label) = crate::ui::note_row("dim-label");
-                label.set_label(line);
-                row.set_visible(true);
-                g.add(&row);
-            }
-            page.add(&g);
-        }
         imp.ignored.replace(ignored);
         imp.blobs.replace(blobs);
         imp.start.replace(Some(form.clone()));
@@ -499,9 +512,11 @@ impl VpnEditor {
                     }
                 }
                 chooser.destroy();
+                editor.imp().chooser.replace(None);
             }
         ));
         chooser.show();
+        self.imp().chooser.replace(Some(chooser));
     }
 
     /// The form's values into the widgets.

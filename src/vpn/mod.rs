@@ -145,8 +145,12 @@ pub fn unavailable_reason(a: &Availability) -> Option<String> {
     match a {
         Availability::Ready => None,
         Availability::NoPlugin => Some(gettext("ConnMan has no plugin for it on this computer.")),
-        Availability::Missing(packages) => Some(crate::i18n::gettext_f(
+        Availability::Missing(packages) if packages.len() == 1 => Some(crate::i18n::gettext_f(
             "Needs the package {} installed.",
+            &[packages[0]],
+        )),
+        Availability::Missing(packages) => Some(crate::i18n::gettext_f(
+            "Needs the packages {} installed.",
             &[&packages.join(", ")],
         )),
     }
