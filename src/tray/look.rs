@@ -121,6 +121,27 @@ pub fn look(state: &State) -> Look {
         lines.push(gettext("Not connected"));
         "network-offline-symbolic"
     };
+    // the other connected services, after the one in use (wired ones
+    // with their interface: connmand names them all "Wired")
+    let in_use = uplink(state).map(|(p, _)| p);
+    let others: Vec<String> = state
+        .services_in_order()
+        .filter(|(p, s)| {
+            s.type_ != ServiceType::Vpn && s.state.is_connected() && Some(*p) != in_use
+        })
+        .map(|(_, s)| {
+            let name = escape_markup(&name_of(s));
+            match s.ethernet.interface.as_deref() {
+                Some(i) if s.type_ == ServiceType::Ethernet => {
+                    format!("{name} ({})", escape_markup(i))
+                }
+                _ => name,
+            }
+        })
+        .collect();
+    if !others.is_empty() {
+        lines.push(gettext_f("Also connected: {}", &[&others.join(", ")]));
+    }
     if let Some((_, v)) = vpn {
         lines.push(gettext_f("VPN: {}", &[&escape_markup(&name_of(v))]));
     }
@@ -401,6 +422,28 @@ mod tests {
             l.tooltip
         );
         assert!(l.tooltip.contains("VPN: Work"), "{}", l.tooltip);
+    }
+
+    #[test]
+    fn every_connected_service_is_named_the_one_in_use_first() {
+        let s = state(
+            vec![
+                ("/w", service(Some("Home"), "wifi", "online", 60)),
+                ("/e", service(Some("Wired"), "ethernet", "ready", 0)),
+                ("/o", service(Some("Cafe"), "wifi", "idle", 40)),
+            ],
+            false,
+        );
+        let l = look(&s);
+        let lines: Vec<&str> = l.tooltip.lines().collect();
+        assert_eq!(lines[0], "Connected to Home (60 %)");
+        assert_eq!(
+            lines.last(),
+            Some(&"Also connected: Wired"),
+            "{}",
+            l.tooltip
+        );
+        assert!(!l.tooltip.contains("Cafe"));
     }
 
     #[test]
