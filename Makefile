@@ -75,10 +75,10 @@ test: sudo-ok
 
 check: deps fmt lint potfiles test install-check
 
-# installs the debug build (which `make test` built) into a temporary
-# DESTDIR, compares the files with the expected list, validates them and
-# uninstalls (tools/check-install.sh)
-install-check:
+# installs the debug build (which `make test` built) and the compiled
+# translations (make mo) into a temporary DESTDIR, compares the files with the
+# expected list, validates them and uninstalls (tools/check-install.sh)
+install-check: mo
 	$(CARGO) build --bin connie
 	bash tools/check-install.sh
 
