@@ -75,10 +75,10 @@ test: sudo-ok
 
 check: deps fmt lint potfiles test install-check
 
-# installs the debug build (which `make test` built) into a temporary
-# DESTDIR, compares the files with the expected list, validates them and
-# uninstalls (tools/check-install.sh)
-install-check:
+# installs the debug build (which `make test` built) and the compiled
+# translations (make mo) into a temporary DESTDIR, compares the files with the
+# expected list, validates them and uninstalls (tools/check-install.sh)
+install-check: mo
 	$(CARGO) build --bin connie
 	bash tools/check-install.sh
 
@@ -132,8 +132,10 @@ deb:
 	bash tools/make-deb.sh target/release/connie
 	lintian --fail-on error --display-info target/deb/connie_*.deb
 
-# Translations: po/POTFILES.in lists the files with translatable strings
-# (`make potfiles` checks it is complete), po/LINGUAS the languages.
+# Translations: po/POTFILES.in lists the files with translatable strings,
+# po/LINGUAS the languages. `make potfiles` checks that the list is complete,
+# that po/connie.pot is up to date and that every language's .po compiles and
+# translates every entry of the template (tools/make-pot.sh --check).
 pot:
 	bash tools/make-pot.sh
 

@@ -37,6 +37,11 @@ The commands that drive a lab find it through CONNMAN_LAB_BUS (or
 DBUS_SYSTEM_BUS_ADDRESS, as printed by `up`), or the only lab running.";
 
 fn main() -> ExitCode {
+    // The lab reads what its daemons print (dnsmasq's "started, version",
+    // …): they speak English whatever language the caller runs in (the
+    // German tests set LANGUAGE=de). Set while this is the only thread.
+    std::env::remove_var("LANGUAGE");
+    std::env::set_var("LC_ALL", "C.UTF-8");
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
