@@ -312,6 +312,7 @@ pub fn header(
     match availability {
         Availability::Starting | Availability::NoBus => (gettext("Connie"), None),
         Availability::Down => (gettext("No ConnMan"), None),
+        Availability::Refused => (gettext("Not Allowed"), None),
         Availability::Up => {
             let via = || {
                 let name = display_name(via, true);
@@ -327,6 +328,57 @@ pub fn header(
                 ManagerState::Unknown(s) => (s.clone(), None),
             }
         }
+    }
+}
+
+/// The groups whose members the system's D-Bus policy lets talk to
+/// connmand (from connman's policy files, as installed).
+pub fn connman_policy_groups() -> Vec<String> {
+    let mut groups = Vec::new();
+    for dir in ["/etc/dbus-1/system.d", "/usr/share/dbus-1/system.d"] {
+        let Ok(text) = std::fs::read_to_string(format!("{dir}/connman.conf")) else {
+            continue;
+        };
+        groups.extend(policy_groups(&text));
+    }
+    groups.dedup();
+    groups
+}
+
+/// The groups of `<policy group="…">` blocks that allow sending to
+/// `net.connman`, in a D-Bus policy file.
+pub fn policy_groups(conf: &str) -> Vec<String> {
+    let mut groups = Vec::new();
+    for block in conf.split("<policy").skip(1) {
+        let Some(rest) = block.trim_start().strip_prefix("group=\"") else {
+            continue;
+        };
+        let Some((group, body)) = rest.split_once('"') else {
+            continue;
+        };
+        let body = body.split("</policy>").next().unwrap_or_default();
+        let allows = body.contains("<allow send_destination=\"net.connman\"");
+        if allows && !groups.iter().any(|g| g == group) {
+            groups.push(group.to_owned());
+        }
+    }
+    groups
+}
+
+/// What to do when connmand's D-Bus policy refuses Connie.
+pub fn refused_help(groups: &[String]) -> String {
+    match groups {
+        [] => gettext(
+            "The system’s D-Bus policy does not let this user talk to ConnMan. Ask an \
+             administrator to allow it (ConnMan’s policy is in \
+             /usr/share/dbus-1/system.d/connman.conf), then log in again.",
+        ),
+        _ => gettext_f(
+            "The system’s D-Bus policy lets only members of the group {} talk to ConnMan. \
+             Ask an administrator to add you (for example: sudo adduser $USER {}), then \
+             log in again.",
+            &[&groups.join(", "), &groups[0]],
+        ),
     }
 }
 

@@ -631,3 +631,44 @@ async fn windows_carry_connies_icon() {
         assert!(theme.has_icon(icon), "{icon} in {:?}", theme.search_path());
     }
 }
+
+/// A system whose D-Bus policy refuses Connie (here: the lab's bus refuses
+/// root's calls to connmand, as Debian's policy refuses users outside its
+/// group): the window names the cause instead of saying "not running", and
+/// the tray says it too.
+#[gtk::test]
+async fn says_when_connmands_policy_refuses_access() {
+    let Some(lab) = Lab::for_test(LabOptions {
+        ethernet: 1,
+        refuse_connman: true,
+        ..Default::default()
+    }) else {
+        return;
+    };
+    let (backend, win) = window_on(&lab).await;
+    wait_until(20, "the not-allowed page", || {
+        win.visible_page() == "refused"
+    })
+    .await;
+    assert_eq!(win.header_text().0, "Not Allowed");
+    let text = win.refused_text();
+    assert!(text.contains("D-Bus policy"), "{text}");
+    assert!(text.contains("log in again"), "{text}");
+    let client = backend.client().unwrap();
+    let look = connie::tray::look::look(&client.state());
+    assert_eq!(look.tooltip, "Not allowed to use ConnMan");
+    assert!(win.service_paths().is_empty());
+}
+
+#[test]
+fn the_policy_names_its_group() {
+    let conf = r#"<busconfig>
+  <policy user="root"><allow own="net.connman"/><allow send_destination="net.connman"/></policy>
+  <policy group="netdev"><allow send_destination="net.connman"/></policy>
+  <policy context="default"><deny send_destination="net.connman"/></policy>
+</busconfig>"#;
+    let groups = connie::text::policy_groups(conf);
+    assert_eq!(groups, ["netdev"]);
+    let help = connie::text::refused_help(&groups);
+    assert!(help.contains("adduser $USER netdev"), "{help}");
+}

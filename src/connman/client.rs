@@ -609,6 +609,15 @@ impl Inner {
                 let issues = self.state().reset_connman(&props, &techs, &services);
                 log_issues(&issues);
             }
+            Err(e) if e.is_permission_problem() => {
+                tracing::warn!("connmand refuses access: {e}");
+                let mut state = self.state();
+                state.connman_refused = Some(e.to_string());
+                // sent under the lock, in order with the state (see `emit`)
+                self.emit(Event::ConnmanRefused(e.to_string()));
+                drop(state);
+                return;
+            }
             Err(e) => {
                 // connmand vanished again, or is stuck: the next owner change retries
                 tracing::warn!("cannot read connmand's state: {e}");

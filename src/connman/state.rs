@@ -33,6 +33,9 @@ pub enum Event {
     ConnmanUp(Arc<State>),
     /// connmand went away: no services, no technologies.
     ConnmanDown,
+    /// connmand is there but refuses Connie (the bus's policy, e.g. only
+    /// members of a group may talk to it): connmand's error.
+    ConnmanRefused(String),
     /// connman-vpnd appeared: its connections, as fetched.
     VpnUp(Arc<Vec<(String, VpnConnectionProps)>>),
     /// connman-vpnd went away: no connections.
@@ -91,6 +94,8 @@ pub enum Event {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct State {
     pub connman_running: bool,
+    /// connmand runs but refused access (its error), until it is read.
+    pub connman_refused: Option<String>,
     pub vpn_running: bool,
     pub manager: ManagerProps,
     /// Technologies in connmand's order.
@@ -151,6 +156,7 @@ impl State {
     ) -> Vec<ParseIssue> {
         let mut fresh = Vec::new();
         self.connman_running = true;
+        self.connman_refused = None;
         let (m, issues) = ManagerProps::from_dict(manager);
         self.manager = m;
         fresh.extend(self.note("/", issues));
@@ -175,6 +181,7 @@ impl State {
     /// connmand went away: nothing it reported holds any more.
     pub fn connman_gone(&mut self) {
         self.connman_running = false;
+        self.connman_refused = None;
         self.manager = ManagerProps::default();
         self.technologies.clear();
         self.order.clear();

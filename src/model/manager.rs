@@ -21,6 +21,8 @@ pub enum Availability {
     Down,
     /// connmand is there and everything was fetched.
     Up,
+    /// connmand is there but refuses to talk to Connie (the bus's policy).
+    Refused,
 }
 
 mod imp {
@@ -88,6 +90,16 @@ impl ManagerObject {
             self.notify_bus_error();
         }
         self.set_availability(Availability::NoBus);
+    }
+
+    /// connmand refuses access; `error` is its error.
+    pub fn set_refused(&self, error: &str) {
+        let imp = self.imp();
+        if *imp.bus_error.borrow() != error {
+            imp.bus_error.replace(error.to_owned());
+            self.notify_bus_error();
+        }
+        self.set_availability(Availability::Refused);
     }
 
     fn set_availability(&self, a: Availability) {

@@ -55,6 +55,9 @@ impl Models {
             &[]
         });
         self.manager.update(state);
+        if let Some(error) = &state.connman_refused {
+            self.manager.set_refused(error);
+        }
     }
 
     /// Follows one event of the client, with the values it carries.
@@ -101,6 +104,7 @@ impl Models {
                 manager.set_running(false);
                 manager.set_manager(&ManagerProps::default());
             }
+            Event::ConnmanRefused(error) => manager.set_refused(error),
             Event::VpnUp(_) => manager.set_vpn_running(true),
             Event::VpnDown => manager.set_vpn_running(false),
             Event::ManagerChanged { props, .. } => manager.set_manager(props),

@@ -63,6 +63,15 @@ pub fn look(state: &State) -> Look {
         .any(|(_, s)| s.current_error().is_some());
     let vpn = connected_vpn(state);
     let overlay = vpn.map(|_| "network-vpn-symbolic");
+    if state.connman_refused.is_some() {
+        return Look {
+            icon: "network-error-symbolic",
+            overlay: None,
+            title,
+            tooltip: gettext("Not allowed to use ConnMan"),
+            needs_attention: true,
+        };
+    }
     if !state.connman_running {
         return Look {
             icon: "network-error-symbolic",

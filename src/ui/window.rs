@@ -50,6 +50,8 @@ mod imp {
         #[template_child]
         pub(super) no_bus_page: TemplateChild<adw::StatusPage>,
         #[template_child]
+        pub(super) refused_page: TemplateChild<adw::StatusPage>,
+        #[template_child]
         pub(super) technologies_box: TemplateChild<gtk::ListBox>,
         #[template_child]
         pub(super) vpn_section: TemplateChild<gtk::Box>,

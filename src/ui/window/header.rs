@@ -51,7 +51,17 @@ impl Window {
             Availability::NoBus => "no-bus",
             Availability::Down => "down",
             Availability::Up => "main",
+            Availability::Refused => "refused",
         };
+        if availability == Availability::Refused {
+            let text = format!(
+                "{}\n\n{}",
+                crate::text::refused_help(&crate::text::connman_policy_groups()),
+                m.bus_error()
+            );
+            imp.refused_page
+                .set_description(Some(&glib::markup_escape_text(&text)));
+        }
         if availability == Availability::NoBus {
             let text = format!(
                 "{}\n\n{}",
@@ -103,11 +113,22 @@ impl Window {
     }
 
     #[cfg(any(test, feature = "test-support"))]
-    /// The name of the page shown: `starting`, `no-bus`, `down` or `main`.
+    /// The name of the page shown: `starting`, `no-bus`, `refused`, `down`
+    /// or `main`.
     pub fn visible_page(&self) -> String {
         self.imp()
             .stack
             .visible_child_name()
+            .map(Into::into)
+            .unwrap_or_default()
+    }
+
+    #[cfg(any(test, feature = "test-support"))]
+    /// What the "not allowed" page says.
+    pub fn refused_text(&self) -> String {
+        self.imp()
+            .refused_page
+            .description()
             .map(Into::into)
             .unwrap_or_default()
     }

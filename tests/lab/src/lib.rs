@@ -155,6 +155,10 @@ pub struct LabOptions {
     pub start_connmand: bool,
     /// The non-root user allowed to drive the control interface.
     pub user: Option<u32>,
+    /// The bus's policy refuses root's method calls to connmand, as a
+    /// distribution's policy refuses users outside its group (for tests of
+    /// what a refused client shows; the lab itself never calls connmand).
+    pub refuse_connman: bool,
 }
 
 impl Default for LabOptions {
@@ -171,6 +175,7 @@ impl Default for LabOptions {
             vpnd_debug: None,
             start_connmand: true,
             user: None,
+            refuse_connman: false,
         }
     }
 }
@@ -218,6 +223,9 @@ impl LabOptions {
         if let Some(u) = self.user {
             a.extend(["--user".into(), u.to_string()]);
         }
+        if self.refuse_connman {
+            a.push("--refuse-connman".into());
+        }
         a
     }
 
@@ -262,6 +270,7 @@ impl LabOptions {
                 "--vpnd-debug" => o.vpnd_debug = Some(text(it.next(), "--vpnd-debug")?),
                 "--no-connmand" => o.start_connmand = false,
                 "--user" => o.user = Some(num(it.next(), "--user")? as u32),
+                "--refuse-connman" => o.refuse_connman = true,
                 other => return Err(LabError::new(format!("unknown option {other}"))),
             }
         }
@@ -287,6 +296,7 @@ mod tests {
             vpnd_debug: None,
             start_connmand: false,
             user: Some(1000),
+            refuse_connman: true,
         };
         let args = o.to_args();
         assert_eq!(args[0], "up");

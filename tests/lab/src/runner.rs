@@ -205,7 +205,7 @@ impl Runner {
         write_file(&self.dir.join("online-mode"), self.opts.online.as_str())?;
         write_file(
             &self.dir.join("bus.conf"),
-            &bus_config(&self.dir, self.opts.user),
+            &bus_config(&self.dir, self.opts.user, self.opts.refuse_connman),
         )?;
         Ok(())
     }
@@ -808,7 +808,14 @@ pub fn cleanup_leftovers() -> Vec<String> {
 /// started), root may own and call anything, and `user` (the person running
 /// the tests, when not root) may drive the lab's control interface and
 /// monitor the bus (the benchmarks count Connie's calls).
-fn bus_config(dir: &Path, user: Option<u32>) -> String {
+fn bus_config(dir: &Path, user: Option<u32>, refuse_connman: bool) -> String {
+    // after connman's own rules, so that it wins over their allow for root
+    let refusal = if refuse_connman {
+        "  <policy user=\"root\">\n    <deny send_destination=\"net.connman\" \
+         send_type=\"method_call\"/>\n  </policy>\n"
+    } else {
+        ""
+    };
     let user_policy = match user {
         Some(uid) if uid != 0 => format!(
             "  <policy user=\"{uid}\">\n    <allow send_destination=\"{}\"/>\n    \
@@ -847,7 +854,7 @@ fn bus_config(dir: &Path, user: Option<u32>) -> String {
     <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
   </policy>
 {user_policy}  <includedir>/usr/share/dbus-1/system.d</includedir>
-</busconfig>
+{refusal}</busconfig>
 "#,
         sock = dir.join("bus.sock").display()
     )
