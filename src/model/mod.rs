@@ -8,6 +8,7 @@
 //! lock). Lists emit exact `items-changed`, objects notify only the
 //! properties whose value changed.
 
+pub mod hotspot;
 mod keyed;
 mod manager;
 pub mod moves;

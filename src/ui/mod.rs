@@ -3,7 +3,9 @@
 
 pub mod access;
 pub mod agent;
+pub mod hotspot;
 pub mod preferences;
+pub mod qr_code;
 pub mod renderer;
 mod service_details;
 mod service_editor;
@@ -16,6 +18,7 @@ use std::cell::Cell;
 
 use gtk::prelude::*;
 
+pub use hotspot::HotspotWindow;
 pub use service_details::ServiceDetails;
 pub use service_editor::ServiceEditor;
 pub use service_row::ServiceRow;
@@ -71,6 +74,8 @@ pub enum WinAction {
     ChangePassphrase,
     /// A row's service changed: the rows' moves are worked out again.
     RefreshMoves,
+    /// The "Share Connection" page (hotspot and sharing).
+    ShareConnection,
     /// `s`: a drag of this service began.
     DragBegan,
     /// The drag ended (dropped or not).
@@ -95,6 +100,7 @@ impl WinAction {
             WinAction::EditService => "win.edit-service",
             WinAction::ChangePassphrase => "win.change-passphrase",
             WinAction::RefreshMoves => "win.refresh-moves",
+            WinAction::ShareConnection => "win.share-connection",
             WinAction::DragBegan => "win.drag-began",
             WinAction::DragEnded => "win.drag-ended",
             WinAction::DragCanceled => "win.drag-canceled",

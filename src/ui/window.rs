@@ -70,6 +70,7 @@ mod imp {
         pub(super) refresh_queued: Cell<bool>,
         pub(super) forget_dialog: glib::WeakRef<adw::MessageDialog>,
         pub(super) editor: glib::WeakRef<crate::ui::ServiceEditor>,
+        pub(super) hotspot: glib::WeakRef<crate::ui::HotspotWindow>,
         /// Why the place last hovered in a drag would be refused.
         pub(super) last_refusal: Cell<Option<Refusal>>,
     }
@@ -124,7 +125,8 @@ mod imp {
                     },
                 );
             }
-            let plain: [(WinAction, Plain); 6] = [
+            let plain: [(WinAction, Plain); 7] = [
+                (WinAction::ShareConnection, Win::share_connection),
                 (WinAction::Rescan, Win::rescan_wifi),
                 (WinAction::ConnectHidden, Win::connect_hidden),
                 (WinAction::About, Win::show_about),

@@ -138,6 +138,24 @@ impl Window {
         editor.present();
     }
 
+    /// Opens the "Share Connection" page (one at a time).
+    pub fn share_connection(&self) {
+        if let Some(open) = self.imp().hotspot.upgrade().filter(|w| w.is_visible()) {
+            open.present();
+            return;
+        }
+        let Some(page) = crate::ui::HotspotWindow::new(self, self.backend()) else {
+            return;
+        };
+        self.imp().hotspot.set(Some(&page));
+        page.present();
+    }
+
+    /// The "Share Connection" page, while it is open.
+    pub fn hotspot(&self) -> Option<crate::ui::HotspotWindow> {
+        self.imp().hotspot.upgrade().filter(|w| w.is_visible())
+    }
+
     /// The settings editor last opened, while it is open.
     pub fn editor(&self) -> Option<crate::ui::ServiceEditor> {
         self.imp().editor.upgrade().filter(|e| e.is_visible())
