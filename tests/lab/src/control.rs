@@ -204,6 +204,17 @@ impl Control {
         .await
     }
 
+    /// Pings the peer end of uplink `n` from the lab namespace (traffic
+    /// through that service's link); ping's summary.
+    async fn ping_peer(&self, n: u8, count: u32, size: u32) -> fdo::Result<String> {
+        if count > 200 || size > 65000 {
+            return Err(fdo::Error::InvalidArgs(
+                "at most 200 pings of 65000 bytes".into(),
+            ));
+        }
+        self.blocking(move |r| r.ping_peer(n, count, size)).await
+    }
+
     #[zbus(property)]
     fn lab_dir(&self) -> String {
         self.runner.dir.display().to_string()
@@ -251,6 +262,7 @@ pub trait Lab1 {
     fn provision(&self, vpn: bool, name: &str, contents: &str) -> zbus::Result<()>;
     fn unprovision(&self, vpn: bool, name: &str) -> zbus::Result<()>;
     fn lab_ip(&self, args: &[&str]) -> zbus::Result<String>;
+    fn ping_peer(&self, n: u8, count: u32, size: u32) -> zbus::Result<String>;
     #[zbus(property)]
     fn lab_dir(&self) -> zbus::Result<String>;
 }
