@@ -18,6 +18,7 @@ mod service_list;
 mod service_object;
 pub mod splice;
 mod technology;
+pub mod traffic;
 mod vpn;
 
 pub use manager::{Availability, ManagerObject};

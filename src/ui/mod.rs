@@ -11,6 +11,7 @@ mod service_details;
 mod service_editor;
 mod service_row;
 mod technology_row;
+pub mod traffic;
 mod vpn_row;
 mod window;
 
@@ -76,6 +77,8 @@ pub enum WinAction {
     RefreshMoves,
     /// The "Share Connection" page (hotspot and sharing).
     ShareConnection,
+    /// `s`: a service whose traffic counters connmand zeroes.
+    ResetCounters,
     /// `s`: a drag of this service began.
     DragBegan,
     /// The drag ended (dropped or not).
@@ -101,6 +104,7 @@ impl WinAction {
             WinAction::ChangePassphrase => "win.change-passphrase",
             WinAction::RefreshMoves => "win.refresh-moves",
             WinAction::ShareConnection => "win.share-connection",
+            WinAction::ResetCounters => "win.reset-counters",
             WinAction::DragBegan => "win.drag-began",
             WinAction::DragEnded => "win.drag-ended",
             WinAction::DragCanceled => "win.drag-canceled",

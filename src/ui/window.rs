@@ -88,7 +88,8 @@ mod imp {
             type OnPathFlag = fn(&Win, &str, bool);
             type Plain = fn(&Win);
             // actions whose parameter is a service's or technology's path
-            let on_path: [(WinAction, OnPath); 8] = [
+            let on_path: [(WinAction, OnPath); 9] = [
+                (WinAction::ResetCounters, Win::reset_counters),
                 (WinAction::ConnectService, Win::connect_service),
                 (WinAction::DisconnectService, Win::disconnect_service),
                 (WinAction::ScanTechnology, Win::scan),
@@ -165,7 +166,16 @@ mod imp {
     }
 
     impl WidgetImpl for Window {}
-    impl WindowImpl for Window {}
+
+    impl WindowImpl for Window {
+        /// The window goes: the details page stops following its service
+        /// (and so unregisters its traffic counter) now, not whenever the
+        /// last reference to the page is dropped.
+        fn close_request(&self) -> glib::Propagation {
+            self.details_page.stop();
+            self.parent_close_request()
+        }
+    }
     impl AdwWindowImpl for Window {}
 }
 

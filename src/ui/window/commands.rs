@@ -151,6 +151,22 @@ impl Window {
         page.present();
     }
 
+    /// Zeroes the traffic counters of `path`; the details page counts
+    /// from zero once connmand has.
+    pub fn reset_counters(&self, path: &str) {
+        let backend = self.backend().clone();
+        let path = path.to_owned();
+        let weak = self.downgrade();
+        glib::spawn_future_local(async move {
+            let outcome = backend.reset_counters(&path).await;
+            let Some(win) = weak.upgrade() else { return };
+            if outcome == Outcome::Done && win.imp().details_page.path().as_deref() == Some(&path) {
+                win.imp().details_page.counters_reset();
+            }
+            win.show_outcome(&outcome);
+        });
+    }
+
     /// The "Share Connection" page, while it is open.
     pub fn hotspot(&self) -> Option<crate::ui::HotspotWindow> {
         self.imp().hotspot.upgrade().filter(|w| w.is_visible())
