@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod agent;
+pub mod clock;
 pub mod hotspot;
 pub mod preferences;
 pub mod qr_code;
@@ -79,6 +80,8 @@ pub enum WinAction {
     ShareConnection,
     /// `s`: a service whose traffic counters connmand zeroes.
     ResetCounters,
+    /// The "Date & Time" page (connmand's clock; off when it has none).
+    DateTime,
     /// `s`: a drag of this service began.
     DragBegan,
     /// The drag ended (dropped or not).
@@ -105,6 +108,7 @@ impl WinAction {
             WinAction::RefreshMoves => "win.refresh-moves",
             WinAction::ShareConnection => "win.share-connection",
             WinAction::ResetCounters => "win.reset-counters",
+            WinAction::DateTime => "win.date-time",
             WinAction::DragBegan => "win.drag-began",
             WinAction::DragEnded => "win.drag-ended",
             WinAction::DragCanceled => "win.drag-canceled",

@@ -44,6 +44,11 @@ mod imp {
         #[template_child]
         pub(super) offline_button: TemplateChild<gtk::ToggleButton>,
         #[template_child]
+        pub(super) menu_button: TemplateChild<gtk::MenuButton>,
+        /// connmand's bus name when its clock was last looked for, and
+        /// whether it has one.
+        pub(super) clock_probe: RefCell<Option<(Option<String>, bool)>>,
+        #[template_child]
         pub(super) stack: TemplateChild<gtk::Stack>,
         #[template_child]
         pub(super) starting_spinner: TemplateChild<gtk::Spinner>,
@@ -71,6 +76,7 @@ mod imp {
         pub(super) forget_dialog: glib::WeakRef<adw::MessageDialog>,
         pub(super) editor: glib::WeakRef<crate::ui::ServiceEditor>,
         pub(super) hotspot: glib::WeakRef<crate::ui::HotspotWindow>,
+        pub(super) clock: glib::WeakRef<crate::ui::clock::ClockWindow>,
         /// Why the place last hovered in a drag would be refused.
         pub(super) last_refusal: Cell<Option<Refusal>>,
     }
@@ -126,7 +132,8 @@ mod imp {
                     },
                 );
             }
-            let plain: [(WinAction, Plain); 7] = [
+            let plain: [(WinAction, Plain); 8] = [
+                (WinAction::DateTime, Win::date_time),
                 (WinAction::ShareConnection, Win::share_connection),
                 (WinAction::Rescan, Win::rescan_wifi),
                 (WinAction::ConnectHidden, Win::connect_hidden),
@@ -202,6 +209,7 @@ impl Window {
         win.setup_services();
         win.setup_vpns();
         win.setup_header();
+        win.setup_clock();
         if std::env::var_os("CONNIE_BENCH").is_some() {
             win.report_first_frame();
         }
