@@ -15,9 +15,14 @@ use crate::connman::counter::{Traffic, TrafficReport};
 /// How many samples the graph keeps (at connmand's 1 s period: 3 minutes).
 pub const SAMPLES: usize = 180;
 
-/// The lowest top of the graph's scale: 100 KiB/s, so an idle link does
-/// not draw noise as peaks.
-pub const FLOOR: f64 = 100.0 * 1024.0;
+/// The lowest top of the graph's scale: 100 kB/s, so an idle link does
+/// not draw noise as peaks. Decimal units, as GLib's `format_size` shows
+/// the figures beside it.
+pub const FLOOR: f64 = 100_000.0;
+
+/// The fewest samples the graph's width stands for: the first minute fills
+/// it from the right instead of stretching a few seconds across.
+pub const MIN_SPAN: usize = 60;
 
 /// Bytes per second, received and sent.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -109,7 +114,7 @@ impl TrafficHistory {
     }
 
     /// The top of the graph's scale: the peak, rounded up to 1, 2 or 5 ×
-    /// 10ⁿ KiB/s, at least [`FLOOR`].
+    /// 10ⁿ kB/s, at least [`FLOOR`].
     pub fn scale(&self) -> f64 {
         let p = self.peak();
         nice_ceiling(p.rx.max(p.tx).max(FLOOR))
@@ -121,14 +126,14 @@ impl TrafficHistory {
     }
 }
 
-/// The smallest of 1, 2, 5 × 10ⁿ × 1024 bytes (per second) at or above `v`.
+/// The smallest of 1, 2, 5 × 10ⁿ kB (per second) at or above `v`.
 fn nice_ceiling(v: f64) -> f64 {
-    let kib = v / 1024.0;
+    let kb = v / 1000.0;
     let mut step = 1.0;
     loop {
         for m in [1.0, 2.0, 5.0] {
-            if m * step >= kib {
-                return m * step * 1024.0;
+            if m * step >= kb {
+                return m * step * 1000.0;
             }
         }
         step *= 10.0;
@@ -187,7 +192,7 @@ mod tests {
         let t0 = Instant::now();
         let mut h = TrafficHistory::default();
         for i in 0..(SAMPLES as u64 + 10) {
-            h.report(&bytes(i * 1024, 0), t0 + Duration::from_secs(i));
+            h.report(&bytes(i * 1000, 0), t0 + Duration::from_secs(i));
         }
         assert_eq!(h.len(), SAMPLES);
         assert_eq!(h.scale(), FLOOR);
@@ -195,8 +200,8 @@ mod tests {
 
     #[test]
     fn scales_are_round() {
-        assert_eq!(nice_ceiling(150.0 * 1024.0), 200.0 * 1024.0);
-        assert_eq!(nice_ceiling(3.0 * 1024.0 * 1024.0), 5000.0 * 1024.0);
-        assert_eq!(nice_ceiling(100.0 * 1024.0), 100.0 * 1024.0);
+        assert_eq!(nice_ceiling(150_000.0), 200_000.0);
+        assert_eq!(nice_ceiling(3_000_000.0), 5_000_000.0);
+        assert_eq!(nice_ceiling(100_000.0), 100_000.0);
     }
 }

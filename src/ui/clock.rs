@@ -158,7 +158,8 @@ impl ClockWindow {
         let imp = self.imp();
         let page = adw::PreferencesPage::new();
 
-        let top = adw::PreferencesGroup::new();
+        // what went wrong, at the top; the group shows only with it
+        let top = adw::PreferencesGroup::builder().visible(false).build();
         let message = note_row();
         top.add(&message.0);
         page.add(&top);
@@ -298,6 +299,9 @@ impl ClockWindow {
         if let Some((row, label)) = self.imp().message.borrow().as_ref() {
             row.set_visible(text.is_some());
             label.set_label(text.unwrap_or_default());
+            if let Some(group) = row.ancestor(adw::PreferencesGroup::static_type()) {
+                group.set_visible(text.is_some());
+            }
         }
     }
 

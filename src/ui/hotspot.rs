@@ -342,10 +342,10 @@ impl HotspotWindow {
         let strs: Vec<&str> = names.iter().map(String::as_str).collect();
         let frequency = adw::ComboRow::builder()
             .title(glib::markup_escape_text(&gettext("Channel")))
-            .subtitle(glib::markup_escape_text(&gettext(
+            .tooltip_text(gettext(
                 "5 GHz works only where the Wi-Fi device and the country allow an access point \
                  there",
-            )))
+            ))
             .model(&gtk::StringList::new(&strs))
             .visible(false)
             .build();
@@ -518,6 +518,9 @@ impl HotspotWindow {
                 .map(|(p, t)| (p.clone(), t.clone()))
                 .collect()
         };
+        // the Wi-Fi hotspot (the one people look for) first, then connmand's order
+        let mut techs = techs;
+        techs.sort_by_key(|(_, t)| t.type_ != TechnologyType::Wifi);
         for (path, props) in &techs {
             self.ensure_group(path, props);
         }
@@ -596,11 +599,13 @@ impl HotspotWindow {
             w.qr.set(&join_payload(&id, &pass), &description);
             w.code_name.set_label(&id);
             let revealed = w.reveal.is_active();
+            // the dots on one line; a long revealed password wraps
+            w.code_password.set_wrap(revealed);
             if revealed {
                 w.code_password.set_label(&pass);
             } else {
-                w.code_password
-                    .set_label(&"●".repeat(pass.chars().count().min(16)));
+                // as many dots whatever its length: nothing to read off
+                w.code_password.set_label(&"●".repeat(10));
             }
             let tip = if revealed {
                 gettext("Hide the password")

@@ -16,7 +16,7 @@ use gtk::glib;
 use crate::connman::client::Client;
 use crate::connman::counter::Usage;
 use crate::i18n::{gettext, gettext_f};
-use crate::model::traffic::{Rate, TrafficHistory, SAMPLES};
+use crate::model::traffic::{Rate, TrafficHistory, MIN_SPAN};
 
 /// connmand's poll period asked for, in seconds.
 const PERIOD_S: u32 = 1;
@@ -37,7 +37,7 @@ fn per_second(bytes: f64) -> String {
 
 fn totals(bytes: u64, packets: u64) -> String {
     gettext_f(
-        "{} ({} packets)",
+        "{} · {} packets",
         &[&size(bytes as f64), &packets.to_string()],
     )
 }
@@ -79,7 +79,6 @@ fn value_label() -> gtk::Label {
         .selectable(true)
         .xalign(1.0)
         .valign(gtk::Align::Center)
-        .wrap(true)
         .build();
     l.add_css_class("dim-label");
     l.add_css_class("numeric");
@@ -102,7 +101,7 @@ fn paint(cr: &gtk::cairo::Context, history: &TrafficHistory, w: i32, h: i32, fg:
     if n < 2 {
         return;
     }
-    let step = w / (SAMPLES - 1) as f64;
+    let step = w / (n.max(MIN_SPAN) - 1) as f64;
     let x0 = w - step * (n - 1) as f64;
     let rates: Vec<Rate> = history.rates().collect();
     for (pick, color, dash) in [
