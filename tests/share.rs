@@ -308,3 +308,66 @@ async fn sharing_over_a_technology_that_is_off_is_refused_with_what_to_do() {
     page.close();
     win.close();
 }
+
+/// connmand answers a Wi-Fi Tethering request before the access point is
+/// up: here the (fake) radio refuses to start it, which no real connmand
+/// setting can make happen in the lab, so the lab's fake wpa_supplicant is
+/// told to (its association-failure switch, on an access point in range
+/// with the hotspot's name). connmand then reports Tethering going back to
+/// false, and the page says why under the switch.
+#[gtk::test]
+async fn a_hotspot_the_radio_cannot_start_is_said_after_connmand_accepted_it() {
+    let Some(lab) = Lab::for_test(LabOptions {
+        ethernet: 1,
+        wifi: true,
+        aps: ApSet::Empty,
+        online_check: false,
+        ..Default::default()
+    }) else {
+        return;
+    };
+    let (backend, win) = window_on(&lab).await;
+    let wifi = wifi_path(&backend).await;
+    power_on(lab.connection(), "wifi").await;
+    wait_until(20, "wifi on in the models", || {
+        backend
+            .models()
+            .technologies
+            .get(&wifi)
+            .is_some_and(|t| t.powered())
+    })
+    .await;
+    let ssid = "Refused AP";
+    lab.add_ap(&connman_lab::AccessPoint::new(
+        ssid,
+        connman_lab::Security::Psk,
+    ))
+    .await
+    .expect("add_ap");
+    assert!(lab
+        .fail_association(ssid.as_bytes(), true)
+        .await
+        .expect("fail_association"));
+
+    win.share_connection();
+    let page = win.hotspot().expect("the Share Connection page");
+    let (name, password, _) = page.wifi_entries().unwrap();
+    name.set_text(ssid);
+    password.set_text("correct horse");
+    page.switch(&wifi).unwrap().set_active(true);
+    wait_until(20, "the failure said", || page.note_text(&wifi).is_some()).await;
+    let note = page.note_text(&wifi).unwrap();
+    assert!(note.contains("could not become an access point"), "{note}");
+    let log = lab.control().wifi_log().await.unwrap_or_default();
+    assert!(
+        log.iter().any(|l| l.contains("access point refused")),
+        "{log:#?}"
+    );
+    assert!(!tethering(&tech_props(&lab, &wifi).await));
+    wait_until(5, "the switch off", || {
+        !page.switch(&wifi).unwrap().is_active()
+    })
+    .await;
+    page.close();
+    win.close();
+}

@@ -26,6 +26,10 @@ use crate::i18n::{gettext, gettext_f};
 use crate::model::hotspot::{channel, generate_passphrase, join_payload, FREQUENCIES};
 use crate::text;
 
+/// How soon after starting a Wi-Fi hotspot that stops counts as having
+/// failed to start (wpa_supplicant gives up on an access point in seconds).
+const FAILS_WITHIN: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The technologies connmand has a tethering driver for.
 fn can_share(type_: &TechnologyType) -> bool {
     matches!(
@@ -82,9 +86,11 @@ mod imp {
         pub(super) empty: RefCell<Option<adw::PreferencesGroup>>,
         pub(super) toasts: RefCell<Option<adw::ToastOverlay>>,
         pub(super) groups: RefCell<Vec<(String, Group)>>,
-        /// Sharing asked for and started by connmand, per technology: a
+        /// Sharing asked for (`None`) and since when connmand has it on,
+        /// per technology: a `Tethering = false` the person did not ask for
+        /// soon after is the access point failing to start.
         /// later `Tethering = false` the person did not ask for is a failure.
-        pub(super) started: RefCell<HashMap<String, bool>>,
+        pub(super) started: RefCell<HashMap<String, Option<std::time::Instant>>>,
         pub(super) loading: Cell<bool>,
         pub(super) follow: RefCell<Option<glib::JoinHandle<()>>>,
     }
@@ -550,13 +556,16 @@ impl HotspotWindow {
             g.row.set_subtitle(&glib::markup_escape_text(&subtitle));
             let was = imp.started.borrow().get(path).copied();
             match (was, t.tethering) {
-                (Some(false), true) => {
-                    imp.started.borrow_mut().insert(path.clone(), true);
+                (Some(None), true) => {
+                    imp.started
+                        .borrow_mut()
+                        .insert(path.clone(), Some(std::time::Instant::now()));
                 }
-                (Some(true), false) => {
-                    // connmand took it on, then the access point failed
+                (Some(Some(since)), false) => {
+                    // connmand took it on, then the access point failed to
+                    // start (not: someone switched it off much later)
                     imp.started.borrow_mut().remove(path);
-                    if t.type_ == TechnologyType::Wifi {
+                    if t.type_ == TechnologyType::Wifi && since.elapsed() < FAILS_WITHIN {
                         say(&g.note, Some(&tethering_stopped_sentence()));
                     }
                 }
@@ -741,7 +750,7 @@ impl HotspotWindow {
                 return;
             }
             if on {
-                win.imp().started.borrow_mut().insert(path.clone(), false);
+                win.imp().started.borrow_mut().insert(path.clone(), None);
             } else {
                 win.imp().started.borrow_mut().remove(&path);
             }

@@ -1786,6 +1786,25 @@ impl IfaceObj {
             let ssid = network_ssid(&args);
             let ap = st.aps.get(&ssid).map(|e| e.ap.clone());
             let fail_assoc = st.assoc_failure.contains(&ssid);
+            // mode 2: connmand's hotspot (`ssid_ap_init`): the fake radio
+            // becomes that access point
+            let access_point = args
+                .get("mode")
+                .and_then(|v| u32::try_from(v).ok())
+                .is_some_and(|m| m == 2);
+            if access_point && fail_assoc {
+                // `ap fail SSID on` for a hotspot's SSID: the radio refuses
+                // to start that access point, as a driver can
+                sh.log(format!(
+                    "{} SelectNetwork {} {}: access point refused",
+                    i.ifname,
+                    p.as_str(),
+                    show_ssid(&ssid)
+                ));
+                return Err(WpasError::UnknownError(
+                    "wpa_supplicant could not start the access point".into(),
+                ));
+            }
             let i = st.ifaces.get_mut(&num).expect("checked above");
             i.generation += 1;
             i.selected = Some(p.clone());
@@ -1799,12 +1818,6 @@ impl IfaceObj {
                 "NetworkSelected",
                 Body::Path(p.clone()),
             )];
-            // mode 2: connmand's hotspot (`ssid_ap_init`): the fake radio
-            // becomes that access point
-            let access_point = args
-                .get("mode")
-                .and_then(|v| u32::try_from(v).ok())
-                .is_some_and(|m| m == 2);
             let steps = match ap {
                 _ if access_point => {
                     sh.log(format!(
