@@ -371,3 +371,53 @@ async fn a_hotspot_the_radio_cannot_start_is_said_after_connmand_accepted_it() {
     page.close();
     win.close();
 }
+
+#[gtk::test]
+async fn sharing_over_wired_from_connie_makes_connmand_build_its_bridge() {
+    let Some(lab) = Lab::for_test(LabOptions {
+        ethernet: 2,
+        online_check: false,
+        ..Default::default()
+    }) else {
+        return;
+    };
+    let (backend, win) = window_on(&lab).await;
+    let techs = backend.models().technologies.clone();
+    wait_until(40, "the ethernet technology", || {
+        techs.by_type(&ServiceType::Ethernet).is_some()
+    })
+    .await;
+    let ethernet = techs.by_type(&ServiceType::Ethernet).unwrap().path();
+    win.share_connection();
+    let page = win.hotspot().expect("the Share Connection page");
+    let switch = page.switch(&ethernet).expect("a switch for wired sharing");
+    switch.set_active(true);
+    // TetheringTechnologies in the lab's main.conf lists ethernet
+    until_read(
+        20,
+        "connmand tethering over ethernet",
+        || tech_props(&lab, &ethernet),
+        tethering,
+    )
+    .await;
+    let bridge = until_read(
+        20,
+        "the tether bridge in the lab",
+        || lab.lab_ip(&["link", "show", "tether"]),
+        |r| r.is_ok(),
+    )
+    .await;
+    assert!(bridge.unwrap().contains("tether"));
+    wait_until(10, "the switch on", || switch.state()).await;
+    assert_eq!(page.note_text(&ethernet), None);
+    switch.set_active(false);
+    until_read(
+        20,
+        "tethering off",
+        || tech_props(&lab, &ethernet),
+        |p| !tethering(p),
+    )
+    .await;
+    page.close();
+    win.close();
+}
