@@ -172,3 +172,69 @@ async fn the_details_page_counts_traffic_only_while_it_shows() {
         ]
     );
 }
+
+#[gtk::test]
+async fn the_counter_is_registered_again_when_connmand_restarts_under_the_page() {
+    let Some(lab) = Lab::for_test(LabOptions {
+        ethernet: 1,
+        online_check: false,
+        ..Default::default()
+    }) else {
+        return;
+    };
+    let (backend, win) = window_on(&lab).await;
+    let client = backend.client().unwrap();
+    let connie = client.connection().unique_name().unwrap().to_string();
+    let calls = CounterCalls::watch(&lab, &connie).await;
+    let connected = |backend: &connie::backend::Backend| {
+        backend
+            .models()
+            .services
+            .paths()
+            .into_iter()
+            .find(|p| service(backend, p).is_some_and(|s| s.is_connected()))
+    };
+    wait_until(40, "the wired service connected", || {
+        connected(&backend).is_some()
+    })
+    .await;
+    let path = connected(&backend).unwrap();
+    win.show_service(&path);
+    let traffic = win.details_page().expect("the details page").traffic();
+    wait_until(10, "RegisterCounter", || calls.registered()).await;
+
+    let owner = client.connman_owner();
+    lab.restart_daemon(connman_lab::Daemon::Connmand)
+        .await
+        .expect("restart connmand");
+    wait_until(20, "connmand back", || {
+        client.connman_owner().is_some() && client.connman_owner() != owner
+    })
+    .await;
+    wait_until(10, "RegisterCounter with the new connmand", || {
+        calls
+            .calls()
+            .iter()
+            .filter(|c| *c == "RegisterCounter")
+            .count()
+            == 2
+    })
+    .await;
+    // reports come again once the service is connected again
+    wait_until(40, "the wired service connected again", || {
+        service(&backend, &path).is_some_and(|s| s.is_connected())
+    })
+    .await;
+    let before = traffic.totals();
+    lab.ping_peer(1, 10, 1400).await.expect("ping the peer");
+    wait_until(15, "counted by the new connmand", || {
+        let (rx, tx) = traffic.totals();
+        rx >= before.0 + 10 * 1400 && tx >= before.1 + 10 * 1400
+    })
+    .await;
+    win.close();
+    wait_until(10, "unregistered after the window closed", || {
+        calls.calls().last().map(String::as_str) == Some("UnregisterCounter")
+    })
+    .await;
+}

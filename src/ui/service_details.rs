@@ -344,6 +344,14 @@ impl ServiceDetails {
                 let Some(page) = weak.upgrade() else {
                     return;
                 };
+                if matches!(event, Event::ConnmanUp(_)) {
+                    // connmand (re)started: the traffic counter again
+                    if let (Some(t), Some((_, client, _))) =
+                        (page.imp().traffic.get(), page.imp().shown.borrow().as_ref())
+                    {
+                        t.follow(Some(client), Some(&p));
+                    }
+                }
                 page.refresh();
             }
         });

@@ -238,9 +238,12 @@ impl TrafficView {
                 Want(Option<Option<Client>>),
                 Usage(Option<Usage>),
             }
-            let mut registered: Option<(Client, async_channel::Receiver<Usage>)> = None;
+            // the client, its reports, and the connmand (bus name) that
+            // took the registration
+            let mut registered: Option<(Client, async_channel::Receiver<Usage>, Option<String>)> =
+                None;
             loop {
-                let usage = registered.as_ref().map(|(_, r)| r.clone());
+                let usage = registered.as_ref().map(|(_, r, _)| r.clone());
                 let next =
                     futures_lite::future::or(async { Next::Want(rx.recv().await.ok()) }, async {
                         match usage {
@@ -251,16 +254,25 @@ impl TrafficView {
                     .await;
                 match next {
                     Next::Want(Some(Some(client))) => {
-                        if registered.is_none() {
+                        // a connmand that restarted has forgotten the
+                        // counter: serve and register it anew
+                        let owner = client.connman_owner();
+                        if let Some((old, _, at)) = &registered {
+                            if *at != owner {
+                                let _ = old.unregister_counter().await;
+                                registered = None;
+                            }
+                        }
+                        if registered.is_none() && owner.is_some() {
                             match client.register_counter(0, PERIOD_S).await {
-                                Ok(r) => registered = Some((client, r)),
+                                Ok(r) => registered = Some((client, r, owner)),
                                 Err(e) => tracing::warn!("cannot register the counter: {e}"),
                             }
                         }
                     }
                     Next::Want(wanted) => {
                         // nothing wanted, or the view is gone
-                        if let Some((client, _)) = registered.take() {
+                        if let Some((client, _, _)) = registered.take() {
                             if let Err(e) = client.unregister_counter().await {
                                 tracing::debug!("unregistering the counter: {e}");
                             }
