@@ -435,3 +435,27 @@ fn note_row() -> (gtk::ListBoxRow, gtk::Label) {
         .build();
     (row.upcast(), label)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_times_parse_with_or_without_seconds() {
+        let want = glib::DateTime::from_local(2026, 12, 7, 17, 30, 0.0)
+            .unwrap()
+            .to_unix() as u64;
+        assert_eq!(parse_local_time("2026-12-07 17:30"), Some(want));
+        assert_eq!(parse_local_time(" 2026-12-07 17:30:00 "), Some(want));
+        assert_eq!(parse_local_time("2026-12-07 17:30:05"), Some(want + 5));
+        for bad in [
+            "",
+            "17:30",
+            "2026-13-07 17:30",
+            "2026-12-07",
+            "yesterday 5pm",
+        ] {
+            assert_eq!(parse_local_time(bad), None, "{bad}");
+        }
+    }
+}
