@@ -139,6 +139,12 @@ pub async fn register(
     period_s: u32,
 ) -> Result<async_channel::Receiver<Usage>, super::ConnmanError> {
     let (tx, rx) = async_channel::unbounded();
+    // a counter connmand released (it does on exit) is still served, with
+    // its channel closed: `at` would keep it and drop the new one
+    let _ = conn
+        .object_server()
+        .remove::<Counter, _>(COUNTER_PATH)
+        .await;
     conn.object_server()
         .at(COUNTER_PATH, Counter { owners, usage: tx })
         .await?;

@@ -36,6 +36,8 @@ pub struct TrafficHistory {
     pub totals: Traffic,
     /// Whether connmand has reported this service since it was followed.
     pub reported: bool,
+    /// How many reports were taken.
+    pub reports: u64,
     last: Option<(Instant, u64, u64)>,
     rates: VecDeque<Rate>,
 }
@@ -59,6 +61,7 @@ impl TrafficHistory {
     pub fn report(&mut self, report: &TrafficReport, now: Instant) {
         self.totals.apply(report);
         self.reported = true;
+        self.reports += 1;
         let (rx, tx) = (self.totals.rx_bytes, self.totals.tx_bytes);
         if let Some((then, old_rx, old_tx)) = self.last {
             let secs = now.saturating_duration_since(then).as_secs_f64();
@@ -80,6 +83,13 @@ impl TrafficHistory {
             self.rates.pop_front();
         }
         self.rates.push_back(rate);
+    }
+
+    /// The next report starts a new run of totals (connmand restarted: its
+    /// totals come from what it last saved, maybe below the last seen), so
+    /// no rate is worked out across the gap.
+    pub fn break_continuity(&mut self) {
+        self.last = None;
     }
 
     /// Forgets the rates and totals (after a reset, or for another service).
@@ -183,6 +193,19 @@ mod tests {
         );
         assert_eq!(h.totals.rx_bytes, 3000);
         assert_eq!(h.len(), 2);
+    }
+
+    #[test]
+    fn no_rate_across_a_restart() {
+        let t0 = Instant::now();
+        let mut h = TrafficHistory::default();
+        h.report(&bytes(50_000, 0), t0);
+        h.report(&bytes(60_000, 0), t0 + Duration::from_secs(1));
+        h.break_continuity();
+        h.report(&bytes(40_000, 0), t0 + Duration::from_secs(5));
+        assert_eq!(h.len(), 1, "no rate from 60000 to 40000");
+        h.report(&bytes(41_000, 0), t0 + Duration::from_secs(6));
+        assert_eq!(h.current().rx, 1000.0);
     }
 
     #[test]

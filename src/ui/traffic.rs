@@ -149,6 +149,7 @@ impl TrafficView {
         }
         let history: Rc<RefCell<TrafficHistory>> = Rc::default();
         let graph = gtk::DrawingArea::builder()
+            .accessible_role(gtk::AccessibleRole::Img)
             .content_height(96)
             .hexpand(true)
             .margin_top(12)
@@ -209,6 +210,9 @@ impl TrafficView {
         if changed {
             self.history.borrow_mut().clear();
             self.path.replace(path.map(str::to_owned));
+        } else {
+            // the same service again: connmand restarted
+            self.history.borrow_mut().break_continuity();
         }
         if path.is_some() && client.is_some() {
             self.ensure_keeper();
@@ -343,6 +347,18 @@ impl TrafficView {
     /// Whether connmand has reported the service followed.
     pub fn reported(&self) -> bool {
         self.history.borrow().reported
+    }
+
+    /// How many reports connmand sent for the service followed.
+    pub fn reports(&self) -> u64 {
+        self.history.borrow().reports
+    }
+
+    /// The rates the graph holds, and the latest: (count, received, sent).
+    pub fn rates(&self) -> (usize, f64, f64) {
+        let h = self.history.borrow();
+        let now = h.current();
+        (h.len(), now.rx, now.tx)
     }
 
     /// The received and sent lines as shown.
