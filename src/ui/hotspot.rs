@@ -159,6 +159,20 @@ fn say(note: &(gtk::ListBoxRow, gtk::Label), text: Option<&str>) {
     note.1.set_label(text.unwrap_or_default());
 }
 
+/// Names the show/hide button of a password row for assistive technology
+/// (libadwaita 1.2 leaves it named after its icon's type, "GtkImage"): the
+/// button around the view-reveal/view-conceal icon.
+fn name_peek_icon(row: &gtk::Widget) {
+    for image in crate::ui::descendants::<gtk::Image>(row) {
+        let peek = image
+            .icon_name()
+            .is_some_and(|i| i.starts_with("view-reveal") || i.starts_with("view-conceal"));
+        if let Some(button) = image.parent().filter(|_| peek) {
+            crate::ui::access::set_label(&button, &gettext("Show or hide the password"));
+        }
+    }
+}
+
 /// Shows `why` under `entry` (and tells assistive technology), or clears it.
 fn field_error(
     entry: &impl IsA<gtk::Widget>,
@@ -333,6 +347,10 @@ impl HotspotWindow {
             .title(glib::markup_escape_text(&gettext("Password")))
             .build();
         crate::ui::access::set_label(&password, &gettext("Hotspot Password"));
+        // libadwaita 1.2's show/hide icon in the row acts as a button but
+        // is read as "GtkImage": named whenever the row may have made it
+        password.connect_map(|row| name_peek_icon(row.upcast_ref()));
+        password.connect_changed(|row| name_peek_icon(row.upcast_ref()));
         let generate = gtk::Button::builder()
             .label(gettext("_Generate"))
             .use_underline(true)
