@@ -19,7 +19,11 @@
 //!                           VPN section: gtk::ListBox of ui::VpnRow over model::VpnList
 //!                           gtk::ListView of ui::ServiceRow over model::ServiceList
 //!                             (row menu, drag and drop by model::moves' rules)
-//!           "details"   ui::ServiceDetails, live
+//!           "details"   ui::ServiceDetails, live; its traffic group (ui::traffic) registers
+//!                       connmand's counter only while it shows
+//!     ui::HotspotWindow (menu: Share Connection): tethering switches, Wi-Fi hotspot name,
+//!       password, channel, and ui::qr_code (the join code, model::hotspot)
+//!     ui::clock::ClockWindow (menu: Date & Time, when connmand has net.connman.Clock)
 //!   tray: tray::look (what the icon shows, pure) -> tray::item (ksni StatusNotifierItem)
 //! ```
 //!

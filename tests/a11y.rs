@@ -890,3 +890,86 @@ fn hostile_names_are_read_literally() {
         },
     );
 }
+
+#[test]
+fn the_hotspot_page_and_its_join_code_are_read_by_name() {
+    let _display = one_at_a_time();
+    let Some(lab) = wifi_lab() else { return };
+    wifi_on(&lab);
+    // the hotspot's name and password saved in connmand (not switched on):
+    // the page shows its join code
+    zbus::block_on(async {
+        let conn = lab.connect().await.expect("the lab's bus");
+        let wifi = connman_lab::testing::proxy(
+            &conn,
+            "net.connman",
+            "/net/connman/technology/wifi",
+            "net.connman.Technology",
+        )
+        .await;
+        for (name, value) in [
+            ("TetheringIdentifier", "Lab Hotspot"),
+            ("TetheringPassphrase", "correct horse"),
+        ] {
+            let r: zbus::Result<()> = wifi
+                .call("SetProperty", &(name, zbus::zvariant::Value::from(value)))
+                .await;
+            r.expect("SetProperty");
+        }
+    });
+    let bus = a11y_bus("a11y-hotspot");
+    let connie = Connie::start(&lab, &bus, "hotspot");
+
+    // the main menu, then its item, as a screen reader user reaches them
+    let (menu, _) = wait_for(&bus, &connie, 30, "the main menu button", |nodes| {
+        nodes
+            .iter()
+            .find(|n| n.name == "Main Menu" && !n.actions.is_empty())
+            .cloned()
+    });
+    act(&bus, &connie, &menu, &menu.actions[0]);
+    // (GTK 4.8 reports no *showing* for a popover menu's items)
+    let (item, _) = wait_for(
+        &bus,
+        &connie,
+        10,
+        "Share Connection… in the menu",
+        |nodes| {
+            nodes
+                .iter()
+                .find(|n| n.role == "menu item" && n.name.starts_with("Share Connection"))
+                .cloned()
+        },
+    );
+    act(&bus, &connie, &item, "click");
+
+    let (page, nodes) = wait_for(&bus, &connie, 20, "the Share Connection page", |n| {
+        showing_toplevel(n, "Share Connection")
+            .filter(|_| n.iter().any(|x| x.name == "QR code to join Lab Hotspot"))
+    });
+    let inside: Vec<&Node> = nodes.iter().filter(|n| n.under(&page)).collect();
+    assert!(
+        inside
+            .iter()
+            .any(|n| n.name == "QR code to join Lab Hotspot" && n.role == "image"),
+        "the join code is an image named for the network: {inside:#?}"
+    );
+    assert!(
+        inside
+            .iter()
+            .any(|n| n.role == "label" && n.name == "Lab Hotspot"),
+        "the network's name is readable beside the code"
+    );
+    let controls: Vec<&&Node> = inside
+        .iter()
+        .filter(|n| {
+            matches!(
+                n.role.as_str(),
+                "push button" | "toggle button" | "switch" | "check box" | "radio button"
+            )
+        })
+        .collect();
+    assert!(controls.len() >= 4, "the page's controls: {controls:#?}");
+    let unnamed: Vec<&&&Node> = controls.iter().filter(|n| !is_words(&n.name)).collect();
+    assert!(unnamed.is_empty(), "controls without a name: {unnamed:#?}");
+}

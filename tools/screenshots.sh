@@ -3,7 +3,9 @@
 # already root), runs Connie under Xvfb against it and writes the README's
 # screenshots to data/screenshots/: the window (light and dark), at phone
 # width, the details page, the settings editor (light, dark, narrow),
-# "ConnMan is not running", and the passphrase dialog.
+# "ConnMan is not running", the passphrase dialog, the traffic graph, the
+# Date & Time page and the Wi-Fi hotspot with its code (light, dark,
+# narrow).
 # Everything it starts, it ends by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -135,6 +137,29 @@ open_editor() {
 	xdotool mousemove 1000 880
 	settle "$editor"
 }
+# open_page TITLE KEY: opens a page from the main menu (F10, then the
+# item's mnemonic KEY); sets $page to its window, drawn beside the main one
+open_page() {
+	# (no window manager: the main window gets the keyboard back by hand)
+	xdotool windowfocus --sync "$window"
+	xdotool key F10
+	settle
+	xdotool key "$2"
+	page=
+	for _ in $(seq 1 50); do
+		for w in $(xdotool search --onlyvisible --pid "$connie_pid" --name . 2>/dev/null); do
+			[ "$(xdotool getwindowname "$w")" = "$1" ] && page=$w
+		done
+		[ -n "$page" ] && break
+		sleep 0.2
+	done
+	[ -n "$page" ] || { echo "screenshots: $1 did not open" >&2; exit 1; }
+	xdotool windowmove --sync "$page" 490 0
+	xdotool windowsize --sync "$page" 520 880
+	xdotool windowraise "$page"
+	xdotool mousemove 1000 880
+	settle "$page"
+}
 stop_connie() {
 	kill "$connie_pid" 2>/dev/null || true
 	wait "$connie_pid" 2>/dev/null || true
@@ -248,4 +273,34 @@ xdotool mousemove 1000 880
 settle "$vpn_dialog"
 shot vpn-import "$vpn_dialog"
 rm -rf "$ovpn_dir"
+# the traffic graph: the details page of Wired while pings of two sizes go
+# through its link (the lab's ping ends by its own deadline)
+start_connie
+click "${DETAILS_MENU_X:-432}" "${DETAILS_MENU_Y:-354}"
+xdotool key Down Return
+xdotool mousemove 1000 880
+"${sudo[@]}" "$lab_bin" ping 1 30 8000 >/dev/null 2>&1 || true
+"${sudo[@]}" "$lab_bin" ping 1 40 40000 >/dev/null 2>&1 || true
+settle
+shot traffic
+
+# Date & Time (connmand's clock), from the list's menu
+xdotool key Escape
+settle
+open_page "Date & Time" d
+shot clock "$page"
+xdotool key Escape
+
+# the Wi-Fi hotspot, set up and switched on with connmand's own tool, and
+# its join code
+timeout 30 connmanctl tether wifi on "Connie Hotspot" "abcd-efgh-jkmn-pqrs" >/dev/null 2>&1 || true
+open_page "Share Connection" n
+shot hotspot "$page"
+xdotool windowsize --sync "$page" 360 880
+settle "$page"
+shot hotspot-narrow "$page"
+stop_connie
+start_connie ADW_DEBUG_COLOR_SCHEME=prefer-dark
+open_page "Share Connection" n
+shot hotspot-dark "$page"
 stop_connie

@@ -10,6 +10,7 @@ use std::time::Instant;
 
 pub mod commands;
 pub mod outcome;
+pub mod share;
 mod vpn;
 
 pub use outcome::{Failure, Outcome};

@@ -288,7 +288,17 @@ impl Client {
             .map(|a| a.owners().clone())
             .ok_or_else(|| ConnmanError::Local("counters need the client's agents".into()))?;
         self.inner.calls.fetch_add(1, Ordering::Relaxed);
-        super::counter::register(&self.inner.conn, owners, accuracy_kb, period_s).await
+        bounded(
+            CALL_TIMEOUT,
+            super::counter::register(&self.inner.conn, owners, accuracy_kb, period_s),
+        )
+        .await
+    }
+
+    /// Unregisters the traffic counter (and stops serving it).
+    pub async fn unregister_counter(&self) -> Result<(), ConnmanError> {
+        self.inner.calls.fetch_add(1, Ordering::Relaxed);
+        bounded(CALL_TIMEOUT, super::counter::unregister(&self.inner.conn)).await
     }
 
     /// The agents, when the client serves them.

@@ -23,18 +23,46 @@ pub struct Traffic {
 }
 
 impl Traffic {
-    /// Parses a `Usage` dict; missing or odd entries stay 0.
-    pub fn from_dict(d: &HashMap<String, OwnedValue>) -> Traffic {
-        let n = |k: &str| -> u64 {
-            d.get(k)
-                .and_then(|v| {
-                    u64::try_from(v)
-                        .ok()
-                        .or_else(|| u32::try_from(v).ok().map(u64::from))
-                })
-                .unwrap_or(0)
+    /// Takes what a `Usage` report carries (connmand sends every count
+    /// the first time, then only the counts that changed).
+    pub fn apply(&mut self, report: &TrafficReport) {
+        let fields = [
+            (&mut self.rx_bytes, report.rx_bytes),
+            (&mut self.tx_bytes, report.tx_bytes),
+            (&mut self.rx_packets, report.rx_packets),
+            (&mut self.tx_packets, report.tx_packets),
+            (&mut self.time, report.time),
+        ];
+        for (slot, value) in fields {
+            if let Some(v) = value {
+                *slot = v;
+            }
+        }
+    }
+}
+
+/// The counts one `Usage` dict carries; `None` for those it left out
+/// (unchanged). connmand sends them as `u32`: bytes wrap at 4 GiB.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrafficReport {
+    pub rx_bytes: Option<u64>,
+    pub tx_bytes: Option<u64>,
+    pub rx_packets: Option<u64>,
+    pub tx_packets: Option<u64>,
+    pub time: Option<u64>,
+}
+
+impl TrafficReport {
+    /// Parses a `Usage` dict; odd entries count as left out.
+    pub fn from_dict(d: &HashMap<String, OwnedValue>) -> TrafficReport {
+        let n = |k: &str| -> Option<u64> {
+            d.get(k).and_then(|v| {
+                u64::try_from(v)
+                    .ok()
+                    .or_else(|| u32::try_from(v).ok().map(u64::from))
+            })
         };
-        Traffic {
+        TrafficReport {
             rx_bytes: n("RX.Bytes"),
             tx_bytes: n("TX.Bytes"),
             rx_packets: n("RX.Packets"),
@@ -42,15 +70,19 @@ impl Traffic {
             time: n("Time"),
         }
     }
+
+    pub fn is_empty(&self) -> bool {
+        *self == TrafficReport::default()
+    }
 }
 
 /// One `Usage` call: the service, its traffic at home and while roaming
-/// (connmand sends only what changed; absent counts stay 0).
+/// (connmand sends only what changed: apply them to a [`Traffic`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Usage {
     pub service: String,
-    pub home: Traffic,
-    pub roaming: Traffic,
+    pub home: TrafficReport,
+    pub roaming: TrafficReport,
 }
 
 struct Counter {
@@ -70,8 +102,8 @@ impl Counter {
         self.check(&header)?;
         let _ = self.usage.try_send(Usage {
             service: service.to_string(),
-            home: Traffic::from_dict(&home),
-            roaming: Traffic::from_dict(&roaming),
+            home: TrafficReport::from_dict(&home),
+            roaming: TrafficReport::from_dict(&roaming),
         });
         Ok(())
     }
@@ -107,6 +139,12 @@ pub async fn register(
     period_s: u32,
 ) -> Result<async_channel::Receiver<Usage>, super::ConnmanError> {
     let (tx, rx) = async_channel::unbounded();
+    // a counter connmand released (it does on exit) is still served, with
+    // its channel closed: `at` would keep it and drop the new one
+    let _ = conn
+        .object_server()
+        .remove::<Counter, _>(COUNTER_PATH)
+        .await;
     conn.object_server()
         .at(COUNTER_PATH, Counter { owners, usage: tx })
         .await?;
@@ -133,7 +171,7 @@ mod tests {
     use zbus::zvariant::Value;
 
     #[test]
-    fn usage_dicts_parse_and_odd_entries_stay_zero() {
+    fn usage_dicts_update_only_what_they_carry() {
         let d: HashMap<String, OwnedValue> = [
             ("RX.Bytes", Value::U32(1500)),
             ("TX.Bytes", Value::U32(700)),
@@ -143,15 +181,23 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), OwnedValue::try_from(v).unwrap()))
         .collect();
+        let report = TrafficReport::from_dict(&d);
+        assert_eq!(report.rx_packets, None, "an odd entry is left out");
+        let mut t = Traffic {
+            rx_packets: 9,
+            ..Default::default()
+        };
+        t.apply(&report);
         assert_eq!(
-            Traffic::from_dict(&d),
+            t,
             Traffic {
                 rx_bytes: 1500,
                 tx_bytes: 700,
-                rx_packets: 0,
+                rx_packets: 9,
                 tx_packets: 0,
                 time: 12
             }
         );
+        assert!(TrafficReport::from_dict(&HashMap::new()).is_empty());
     }
 }

@@ -8,6 +8,7 @@
 //! lock). Lists emit exact `items-changed`, objects notify only the
 //! properties whose value changed.
 
+pub mod hotspot;
 mod keyed;
 mod manager;
 pub mod moves;
@@ -17,6 +18,7 @@ mod service_list;
 mod service_object;
 pub mod splice;
 mod technology;
+pub mod traffic;
 mod vpn;
 
 pub use manager::{Availability, ManagerObject};

@@ -3,12 +3,16 @@
 
 pub mod access;
 pub mod agent;
+pub mod clock;
+pub mod hotspot;
 pub mod preferences;
+pub mod qr_code;
 pub mod renderer;
 mod service_details;
 mod service_editor;
 mod service_row;
 mod technology_row;
+pub mod traffic;
 mod vpn_editor;
 mod vpn_row;
 mod window;
@@ -17,6 +21,7 @@ use std::cell::Cell;
 
 use gtk::prelude::*;
 
+pub use hotspot::HotspotWindow;
 pub use service_details::ServiceDetails;
 pub use service_editor::ServiceEditor;
 pub use service_row::ServiceRow;
@@ -79,6 +84,12 @@ pub enum WinAction {
     DeleteVpn,
     /// A row's service changed: the rows' moves are worked out again.
     RefreshMoves,
+    /// The "Share Connection" page (hotspot and sharing).
+    ShareConnection,
+    /// `s`: a service whose traffic counters connmand zeroes.
+    ResetCounters,
+    /// The "Date & Time" page (connmand's clock; off when it has none).
+    DateTime,
     /// `s`: a drag of this service began.
     DragBegan,
     /// The drag ended (dropped or not).
@@ -106,6 +117,9 @@ impl WinAction {
             WinAction::EditVpn => "win.edit-vpn",
             WinAction::DeleteVpn => "win.delete-vpn",
             WinAction::RefreshMoves => "win.refresh-moves",
+            WinAction::ShareConnection => "win.share-connection",
+            WinAction::ResetCounters => "win.reset-counters",
+            WinAction::DateTime => "win.date-time",
             WinAction::DragBegan => "win.drag-began",
             WinAction::DragEnded => "win.drag-ended",
             WinAction::DragCanceled => "win.drag-canceled",

@@ -17,6 +17,7 @@ use crate::connman::ServiceType;
 use crate::i18n::{gettext, gettext_f};
 use crate::model::service_form::{ipv4_words, ipv6_words, proxy_words};
 use crate::text;
+use crate::ui::traffic::TrafficView;
 use crate::ui::WinAction;
 
 /// One group of the page: its title and `(label, value)` rows.
@@ -250,6 +251,10 @@ mod imp {
         #[template_child]
         pub(super) groups_box: TemplateChild<gtk::Box>,
         #[template_child]
+        pub(super) traffic_box: TemplateChild<gtk::Box>,
+        /// Received and sent, live while the page shows a connected service.
+        pub(super) traffic: std::cell::OnceCell<std::rc::Rc<TrafficView>>,
+        #[template_child]
         pub(super) edit_button: TemplateChild<gtk::Button>,
         /// The service shown, and the task following its changes.
         pub(super) shown: RefCell<Option<(String, Client, glib::JoinHandle<()>)>>,
@@ -272,6 +277,23 @@ mod imp {
     }
 
     impl ObjectImpl for ServiceDetails {
+        fn constructed(&self) {
+            self.parent_constructed();
+            let traffic = TrafficView::new();
+            self.traffic_box.append(traffic.widget());
+            let page = self.obj().downgrade();
+            traffic.reset_button().connect_clicked(move |_| {
+                let Some(page) = page.upgrade() else { return };
+                if let Some(path) = page.path() {
+                    let _ = page.activate_action(
+                        WinAction::ResetCounters.detailed(),
+                        Some(&path.to_variant()),
+                    );
+                }
+            });
+            let _ = self.traffic.set(traffic);
+        }
+
         fn dispose(&self) {
             self.obj().stop();
         }
@@ -322,12 +344,23 @@ impl ServiceDetails {
                 let Some(page) = weak.upgrade() else {
                     return;
                 };
+                if matches!(event, Event::ConnmanUp(_)) {
+                    // connmand (re)started: the traffic counter again
+                    if let (Some(t), Some((_, client, _))) =
+                        (page.imp().traffic.get(), page.imp().shown.borrow().as_ref())
+                    {
+                        t.follow(Some(client), Some(&p));
+                    }
+                }
                 page.refresh();
             }
         });
         self.imp()
             .shown
             .replace(Some((path.to_owned(), client.clone(), task)));
+        if let Some(t) = self.imp().traffic.get() {
+            t.follow(Some(client), Some(path));
+        }
         // the target before the action: GTK checks the pair at each change
         let edit = &self.imp().edit_button;
         edit.set_action_target_value(Some(&path.to_variant()));
@@ -339,7 +372,27 @@ impl ServiceDetails {
     pub fn stop(&self) {
         if let Some((_, _, task)) = self.imp().shown.take() {
             task.abort();
+            if let Some(t) = self.imp().traffic.get() {
+                t.follow(None, None);
+            }
         }
+    }
+
+    /// connmand zeroed the counters of the service shown.
+    pub fn counters_reset(&self) {
+        if let Some(t) = self.imp().traffic.get() {
+            t.clear();
+        }
+    }
+
+    #[cfg(any(test, feature = "test-support"))]
+    /// The traffic group.
+    pub fn traffic(&self) -> std::rc::Rc<TrafficView> {
+        self.imp()
+            .traffic
+            .get()
+            .expect("made in constructed()")
+            .clone()
     }
 
     /// The service shown.
@@ -378,6 +431,10 @@ impl ServiceDetails {
                 return;
             };
             let state = client.state();
+            let connected = state.service(path).is_some_and(|s| s.is_connected());
+            if let Some(t) = imp.traffic.get() {
+                t.set_connected(connected);
+            }
             match state.service(path) {
                 Some(s) => (
                     details_groups(s, state.vpn_connection(&vpn_connection_path(path))),

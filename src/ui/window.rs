@@ -44,6 +44,11 @@ mod imp {
         #[template_child]
         pub(super) offline_button: TemplateChild<gtk::ToggleButton>,
         #[template_child]
+        pub(super) menu_button: TemplateChild<gtk::MenuButton>,
+        /// connmand's bus name when its clock was last looked for, and
+        /// whether it has one.
+        pub(super) clock_probe: RefCell<Option<(Option<String>, bool)>>,
+        #[template_child]
         pub(super) stack: TemplateChild<gtk::Stack>,
         #[template_child]
         pub(super) starting_spinner: TemplateChild<gtk::Spinner>,
@@ -75,6 +80,8 @@ mod imp {
         pub(super) forget_dialog: glib::WeakRef<adw::MessageDialog>,
         pub(super) editor: glib::WeakRef<crate::ui::ServiceEditor>,
         pub(super) vpn_editor: glib::WeakRef<crate::ui::VpnEditor>,
+        pub(super) hotspot: glib::WeakRef<crate::ui::HotspotWindow>,
+        pub(super) clock: glib::WeakRef<crate::ui::clock::ClockWindow>,
         /// Why the place last hovered in a drag would be refused.
         pub(super) last_refusal: Cell<Option<Refusal>>,
     }
@@ -92,7 +99,8 @@ mod imp {
             type OnPathFlag = fn(&Win, &str, bool);
             type Plain = fn(&Win);
             // actions whose parameter is a service's or technology's path
-            let on_path: [(WinAction, OnPath); 10] = [
+            let on_path: [(WinAction, OnPath); 11] = [
+                (WinAction::ResetCounters, Win::reset_counters),
                 (WinAction::ConnectService, Win::connect_service),
                 (WinAction::DisconnectService, Win::disconnect_service),
                 (WinAction::ScanTechnology, Win::scan),
@@ -131,7 +139,9 @@ mod imp {
                     },
                 );
             }
-            let plain: [(WinAction, Plain); 7] = [
+            let plain: [(WinAction, Plain); 9] = [
+                (WinAction::DateTime, Win::date_time),
+                (WinAction::ShareConnection, Win::share_connection),
                 (WinAction::Rescan, Win::rescan_wifi),
                 (WinAction::ConnectHidden, Win::connect_hidden),
                 (WinAction::About, Win::show_about),
@@ -171,7 +181,16 @@ mod imp {
     }
 
     impl WidgetImpl for Window {}
-    impl WindowImpl for Window {}
+
+    impl WindowImpl for Window {
+        /// The window goes: the details page stops following its service
+        /// (and so unregisters its traffic counter) now, not whenever the
+        /// last reference to the page is dropped.
+        fn close_request(&self) -> glib::Propagation {
+            self.details_page.stop();
+            self.parent_close_request()
+        }
+    }
     impl AdwWindowImpl for Window {}
 }
 
@@ -199,6 +218,7 @@ impl Window {
         win.setup_vpns();
         win.setup_header();
         super::name_mnemonic_buttons(&win);
+        win.setup_clock();
         if std::env::var_os("CONNIE_BENCH").is_some() {
             win.report_first_frame();
         }

@@ -9,6 +9,7 @@ use super::Window;
 use crate::backend::Outcome;
 use crate::i18n::{gettext, gettext_f};
 use crate::text;
+use crate::ui::WinAction;
 
 impl Window {
     /// Connects the hidden wifi service: connmand then asks the agent for
@@ -138,6 +139,114 @@ impl Window {
         };
         self.imp().editor.set(Some(&editor));
         editor.present();
+    }
+
+    /// Opens the "Share Connection" page (one at a time).
+    pub fn share_connection(&self) {
+        if let Some(open) = self.imp().hotspot.upgrade().filter(|w| w.is_visible()) {
+            open.present();
+            return;
+        }
+        let Some(page) = crate::ui::HotspotWindow::new(self, self.backend()) else {
+            return;
+        };
+        self.imp().hotspot.set(Some(&page));
+        crate::ui::name_mnemonic_buttons(&page);
+        page.present();
+    }
+
+    /// Zeroes the traffic counters of `path`; the details page counts
+    /// from zero once connmand has.
+    pub fn reset_counters(&self, path: &str) {
+        let backend = self.backend().clone();
+        let path = path.to_owned();
+        let weak = self.downgrade();
+        glib::spawn_future_local(async move {
+            let outcome = backend.reset_counters(&path).await;
+            let Some(win) = weak.upgrade() else { return };
+            if outcome == Outcome::Done && win.imp().details_page.path().as_deref() == Some(&path) {
+                win.imp().details_page.counters_reset();
+            }
+            win.show_outcome(&outcome);
+        });
+    }
+
+    /// The "Date & Time" item shows only when connmand has a clock
+    /// (net.connman.Clock is experimental): looked for when the menu first
+    /// opens, and again after connmand restarted; not at start-up, which
+    /// keeps its fixed set of calls.
+    pub(super) fn setup_clock(&self) {
+        self.action_set_enabled(WinAction::DateTime.detailed(), false);
+        let Some(popover) = self.imp().menu_button.popover() else {
+            return;
+        };
+        popover.connect_show(glib::clone!(
+            #[weak(rename_to = win)]
+            self,
+            move |_| win.probe_clock()
+        ));
+    }
+
+    fn probe_clock(&self) {
+        let Some(client) = self.backend().client() else {
+            return;
+        };
+        let owner = client.connman_owner();
+        if owner.is_none() {
+            self.action_set_enabled(WinAction::DateTime.detailed(), false);
+            return;
+        }
+        if let Some((seen, has)) = self.imp().clock_probe.borrow().as_ref() {
+            if *seen == owner {
+                self.action_set_enabled(WinAction::DateTime.detailed(), *has);
+                return;
+            }
+        }
+        let weak = self.downgrade();
+        glib::spawn_future_local(async move {
+            let has = client.clock().await.is_ok();
+            let Some(win) = weak.upgrade() else { return };
+            win.imp().clock_probe.replace(Some((owner, has)));
+            win.action_set_enabled(WinAction::DateTime.detailed(), has);
+        });
+    }
+
+    /// Opens the "Date & Time" page with connmand's clock as it is now.
+    pub fn date_time(&self) {
+        let Some(client) = self.backend().client() else {
+            return;
+        };
+        if let Some(open) = self.imp().clock.upgrade().filter(|w| w.is_visible()) {
+            open.present();
+            return;
+        }
+        let weak = self.downgrade();
+        glib::spawn_future_local(async move {
+            let result = client.clock().await;
+            let Some(win) = weak.upgrade() else { return };
+            match result {
+                Ok(props) => {
+                    let page = crate::ui::clock::ClockWindow::new(&win, win.backend(), props);
+                    win.imp().clock.set(Some(&page));
+                    crate::ui::name_mnemonic_buttons(&page);
+                    page.present();
+                }
+                Err(e) => {
+                    tracing::info!("connmand has no clock: {e}");
+                    win.show_notice(&gettext("ConnMan offers no date and time settings here."));
+                }
+            }
+        });
+    }
+
+    /// The "Date & Time" page, while it is open.
+    pub fn clock_page(&self) -> Option<crate::ui::clock::ClockWindow> {
+        self.imp().clock.upgrade().filter(|w| w.is_visible())
+    }
+
+    /// The "Share Connection" page, while it is open.
+    pub fn hotspot(&self) -> Option<crate::ui::HotspotWindow> {
+        self.imp().hotspot.upgrade().filter(|w| w.is_visible())
     }
 
     /// The settings editor last opened, while it is open.

@@ -281,6 +281,12 @@ impl Lab {
         Ok(self.control.ping(addr).await?)
     }
 
+    /// Pings the peer end of uplink `n` (1-based) from the lab namespace,
+    /// `count` times with `size` bytes: traffic through that link.
+    pub async fn ping_peer(&self, n: u8, count: u32, size: u32) -> Result<String, LabError> {
+        Ok(self.control.ping_peer(n, count, size).await?)
+    }
+
     /// Writes `/var/lib/connman/NAME.config` in the lab.
     pub async fn provision_service(&self, name: &str, contents: &str) -> Result<(), LabError> {
         Ok(self.control.provision(false, name, contents).await?)

@@ -210,6 +210,17 @@ impl Control {
         .await
     }
 
+    /// Pings the peer end of uplink `n` from the lab namespace (traffic
+    /// through that service's link); ping's summary.
+    async fn ping_peer(&self, n: u8, count: u32, size: u32) -> fdo::Result<String> {
+        if count > 200 || size > 65000 {
+            return Err(fdo::Error::InvalidArgs(
+                "at most 200 pings of 65000 bytes".into(),
+            ));
+        }
+        self.blocking(move |r| r.ping_peer(n, count, size)).await
+    }
+
     #[zbus(property)]
     fn lab_dir(&self) -> String {
         self.runner.dir.display().to_string()
@@ -258,6 +269,7 @@ pub trait Lab1 {
     fn unprovision(&self, vpn: bool, name: &str) -> zbus::Result<()>;
     fn lab_ip(&self, args: &[&str]) -> zbus::Result<String>;
     fn ping(&self, addr: &str) -> zbus::Result<bool>;
+    fn ping_peer(&self, n: u8, count: u32, size: u32) -> zbus::Result<String>;
     #[zbus(property)]
     fn lab_dir(&self) -> zbus::Result<String>;
 }

@@ -31,6 +31,7 @@ usage: connman-lab COMMAND
   online online|portal|offline   how the online check is answered
   log NAME             a lab process's log (connmand, connman-vpnd, dnsmasq, …)
   route                the lab's routing table
+  ping N [COUNT [SIZE]]  ping uplink N's peer from the lab (traffic through it)
   clean                remove what crashed labs left behind
 
 The commands that drive a lab find it through CONNMAN_LAB_BUS (or
@@ -295,6 +296,13 @@ fn drive(cmd: &str, args: &[String]) -> Result<(), LabError> {
         }
         ("route", _) => {
             print!("{}", lab.lab_ip(&["route"])?);
+            Ok(())
+        }
+        ("ping", n) => {
+            let n: u8 = n.parse().unwrap_or(1);
+            let count = args.get(1).and_then(|c| c.parse().ok()).unwrap_or(10);
+            let size = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1400);
+            print!("{}", lab.ping_peer(n, count, size)?);
             Ok(())
         }
         _ => Err(LabError::new(format!(

@@ -613,6 +613,27 @@ impl Runner {
         Ok(status.success())
     }
 
+    /// Pings the peer end of uplink `n` (1-based) from the lab namespace:
+    /// `count` echo requests of `size` bytes, 0.2 s apart; ping's own
+    /// deadline bounds it. Moves traffic through the service's link.
+    pub fn ping_peer(&self, n: u8, count: u32, size: u32) -> Result<String, LabError> {
+        let deadline = (count / 5 + 5).to_string();
+        run(self
+            .ip()
+            .args(["netns", "exec", &self.lab_ns, "ping", "-q", "-n"])
+            .args([
+                "-c",
+                &count.to_string(),
+                "-s",
+                &size.to_string(),
+                "-i",
+                "0.2",
+                "-w",
+                &deadline,
+                &format!("10.77.{n}.1"),
+            ]))
+    }
+
     /// PIDs of the processes inside one of our network namespaces.
     fn ns_pids(&self, ns: &str) -> Vec<u32> {
         run_args(deps::ip_binary(), &["netns", "pids", ns])

@@ -580,6 +580,9 @@ struct Iface {
     path: OwnedObjectPath,
     ifname: String,
     driver: String,
+    /// CreateInterface's BridgeIfname: connmand's `tether` bridge when it
+    /// recreates the interface as an access point.
+    bridge: String,
     state: &'static str,
     scanning: bool,
     ap_scan: u32,
@@ -616,6 +619,7 @@ impl Iface {
             path: path(format!("{ROOT}/Interfaces/{num}")),
             ifname,
             driver,
+            bridge: String::new(),
             state: "inactive",
             scanning: false,
             ap_scan: 1,
@@ -699,7 +703,7 @@ impl Iface {
             .with("Country", self.country.clone())
             .with("Ifname", self.ifname.clone())
             .with("Driver", self.driver.clone())
-            .with("BridgeIfname", "")
+            .with("BridgeIfname", self.bridge.clone())
             .with("ConfigFile", "")
             .with("CurrentBSS", self.current_bss.clone())
             .with("CurrentNetwork", self.current_network.clone())
@@ -1365,7 +1369,10 @@ impl RootObj {
             .filter(|s| !s.is_empty())
             .ok_or_else(|| WpasError::InvalidArgs("Ifname missing".into()))?;
         let driver = arg_str(&args, "Driver").unwrap_or_else(|| "nl80211".into());
-        sh.log(format!("CreateInterface {ifname} driver {driver}"));
+        let bridge = arg_str(&args, "BridgeIfname").unwrap_or_default();
+        sh.log(format!(
+            "CreateInterface {ifname} driver {driver} bridge {bridge:?}"
+        ));
         if sh.state().ifaces.values().any(|i| i.ifname == ifname) {
             return Err(WpasError::InterfaceExists(
                 "wpa_supplicant already controls this interface.".into(),
@@ -1383,6 +1390,13 @@ impl RootObj {
             if !ip(ns, &["link", "set", &ifname, "up"]).await {
                 sh.log(format!("ip -n {ns} link set {ifname} up failed"));
             }
+            // as wpa_supplicant does with BridgeIfname: the access point's
+            // netdev goes into connmand's bridge
+            if !bridge.is_empty() && !ip(ns, &["link", "set", &ifname, "master", &bridge]).await {
+                sh.log(format!(
+                    "ip -n {ns} link set {ifname} master {bridge} failed"
+                ));
+            }
         }
         let _g = sh.ops.lock().await;
         let (p, ops) = {
@@ -1394,7 +1408,8 @@ impl RootObj {
             }
             let num = st.next_iface;
             st.next_iface += 1;
-            let iface = Iface::new(num, ifname, driver);
+            let mut iface = Iface::new(num, ifname, driver);
+            iface.bridge = bridge;
             let p = iface.path.clone();
             let all = iface.all();
             st.ifaces.insert(num, iface);
@@ -1771,6 +1786,25 @@ impl IfaceObj {
             let ssid = network_ssid(&args);
             let ap = st.aps.get(&ssid).map(|e| e.ap.clone());
             let fail_assoc = st.assoc_failure.contains(&ssid);
+            // mode 2: connmand's hotspot (`ssid_ap_init`): the fake radio
+            // becomes that access point
+            let access_point = args
+                .get("mode")
+                .and_then(|v| u32::try_from(v).ok())
+                .is_some_and(|m| m == 2);
+            if access_point && fail_assoc {
+                // `ap fail SSID on` for a hotspot's SSID: the radio refuses
+                // to start that access point, as a driver can
+                sh.log(format!(
+                    "{} SelectNetwork {} {}: access point refused",
+                    i.ifname,
+                    p.as_str(),
+                    show_ssid(&ssid)
+                ));
+                return Err(WpasError::UnknownError(
+                    "wpa_supplicant could not start the access point".into(),
+                ));
+            }
             let i = st.ifaces.get_mut(&num).expect("checked above");
             i.generation += 1;
             i.selected = Some(p.clone());
@@ -1785,6 +1819,16 @@ impl IfaceObj {
                 Body::Path(p.clone()),
             )];
             let steps = match ap {
+                _ if access_point => {
+                    sh.log(format!(
+                        "{} SelectNetwork {} {}: access point (mode 2), key_mgmt {}",
+                        i.ifname,
+                        p.as_str(),
+                        show_ssid(&ssid),
+                        arg_str(&args, "key_mgmt").unwrap_or_default()
+                    ));
+                    vec![(100, Transition::to("completed"))]
+                }
                 None => {
                     sh.log(format!(
                         "{} SelectNetwork {} {}: no such AP in range",
@@ -1941,8 +1985,8 @@ impl IfaceObj {
     }
 
     #[zbus(property(emits_changed_signal = "false"), name = "BridgeIfname")]
-    fn bridge_ifname(&self) -> String {
-        String::new()
+    fn bridge_ifname(&self) -> zbus::fdo::Result<String> {
+        self.read(|i| i.bridge.clone())
     }
 
     #[zbus(property(emits_changed_signal = "false"), name = "ConfigFile")]
