@@ -227,6 +227,8 @@ async fn the_window_and_the_passphrase_dialog_speak_german() {
         [
             "Nach WLAN-Netzwerken _suchen",
             "Mit _verborgenem Netzwerk verbinden …",
+            "Verbindung _teilen …",
+            "_Datum und Zeit …",
             "_Einstellungen",
             "_Info zu Connie",
             "_Beenden",

@@ -131,28 +131,7 @@ glib::wrapper! {
             gtk::Root, gtk::ShortcutManager;
 }
 
-fn note_row(css: &str) -> (gtk::ListBoxRow, gtk::Label) {
-    let label = gtk::Label::builder()
-        .wrap(true)
-        .wrap_mode(gtk::pango::WrapMode::WordChar)
-        .xalign(0.0)
-        .use_markup(false)
-        .use_underline(false)
-        .selectable(true)
-        .margin_start(12)
-        .margin_end(12)
-        .margin_top(6)
-        .margin_bottom(6)
-        .build();
-    label.add_css_class(css);
-    let row = adw::PreferencesRow::builder()
-        .child(&label)
-        .activatable(false)
-        .selectable(false)
-        .visible(false)
-        .build();
-    (row.upcast(), label)
-}
+use crate::ui::note_row;
 
 fn say(note: &(gtk::ListBoxRow, gtk::Label), text: Option<&str>) {
     note.0.set_visible(text.is_some());

@@ -217,6 +217,36 @@ pub(crate) fn note_row(css: &str) -> (gtk::ListBoxRow, gtk::Label) {
     (row.upcast(), label)
 }
 
+/// Asks over `parent` whether to discard what was typed (`body` says
+/// what is lost); runs `discard` when the person says so.
+pub(crate) fn ask_discard(
+    parent: &impl IsA<gtk::Window>,
+    body: &str,
+    discard: impl Fn() + 'static,
+) {
+    use crate::i18n::gettext;
+    use adw::prelude::MessageDialogExt;
+    let dialog = adw::MessageDialog::builder()
+        .accessible_role(dialog_role(true))
+        .transient_for(parent)
+        .modal(true)
+        .heading(gettext("Discard the changes?"))
+        .body(body)
+        .build();
+    dialog.add_response("keep", &gettext("_Keep Editing"));
+    dialog.add_response("discard", &gettext("_Discard"));
+    dialog.set_response_appearance("discard", adw::ResponseAppearance::Destructive);
+    dialog.set_default_response(Some("keep"));
+    dialog.set_close_response("keep");
+    dialog.connect_response(None, move |_, response| {
+        if response == "discard" {
+            discard();
+        }
+    });
+    name_mnemonic_buttons(&dialog);
+    dialog.present();
+}
+
 /// The accessible role a dialog window is built with. A dialog is a
 /// dialog (`alert`: one that only tells or asks, such as the wrong-password
 /// message), except on GTK 4.8 and 4.9: their AT-SPI bridge reports the

@@ -779,35 +779,17 @@ impl ServiceEditor {
     }
 
     fn ask_discard(&self) {
-        let dialog = adw::MessageDialog::builder()
-            .accessible_role(crate::ui::dialog_role(true))
-            .transient_for(self)
-            .modal(true)
-            .heading(gettext("Discard the changes?"))
-            .body(gettext(
-                "Some changes have not been applied. If you close now, they are lost.",
-            ))
-            .build();
-        dialog.add_response("keep", &gettext("_Keep Editing"));
-        dialog.add_response("discard", &gettext("_Discard"));
-        dialog.set_response_appearance("discard", adw::ResponseAppearance::Destructive);
-        dialog.set_default_response(Some("keep"));
-        dialog.set_close_response("keep");
-        dialog.connect_response(
-            None,
-            glib::clone!(
-                #[weak(rename_to = editor)]
-                self,
-                move |_, response| {
-                    if response == "discard" {
-                        editor.imp().discard.set(true);
-                        gtk::prelude::GtkWindowExt::close(&editor);
-                    }
+        let weak = self.downgrade();
+        crate::ui::ask_discard(
+            self,
+            &gettext("Some changes have not been applied. If you close now, they are lost."),
+            move || {
+                if let Some(editor) = weak.upgrade() {
+                    editor.imp().discard.set(true);
+                    gtk::prelude::GtkWindowExt::close(&editor);
                 }
-            ),
+            },
         );
-        crate::ui::name_mnemonic_buttons(&dialog);
-        dialog.present();
     }
 
     /// The service edited.

@@ -679,35 +679,17 @@ impl VpnEditor {
     }
 
     fn ask_discard(&self) {
-        let dialog = adw::MessageDialog::builder()
-            .accessible_role(crate::ui::dialog_role(true))
-            .transient_for(self)
-            .modal(true)
-            .heading(gettext("Discard the changes?"))
-            .body(gettext(
-                "The VPN has not been saved. If you close now, what you typed is lost.",
-            ))
-            .build();
-        dialog.add_response("keep", &gettext("_Keep Editing"));
-        dialog.add_response("discard", &gettext("_Discard"));
-        dialog.set_response_appearance("discard", adw::ResponseAppearance::Destructive);
-        dialog.set_default_response(Some("keep"));
-        dialog.set_close_response("keep");
-        dialog.connect_response(
-            None,
-            glib::clone!(
-                #[weak(rename_to = editor)]
-                self,
-                move |_, response| {
-                    if response == "discard" {
-                        editor.imp().discard.set(true);
-                        gtk::prelude::GtkWindowExt::close(&editor);
-                    }
+        let weak = self.downgrade();
+        crate::ui::ask_discard(
+            self,
+            &gettext("The VPN has not been saved. If you close now, what you typed is lost."),
+            move || {
+                if let Some(editor) = weak.upgrade() {
+                    editor.imp().discard.set(true);
+                    gtk::prelude::GtkWindowExt::close(&editor);
                 }
-            ),
+            },
         );
-        crate::ui::name_mnemonic_buttons(&dialog);
-        dialog.present();
     }
 
     /// Sets field `key` as if typed (or switched, or chosen).
