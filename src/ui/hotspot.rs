@@ -200,6 +200,19 @@ impl HotspotWindow {
                 let Some(win) = weak.upgrade() else {
                     return;
                 };
+                // each change of Tethering as connmand sent it (the state
+                // may have moved on already: an access point that fails at
+                // once turns it on and off before this runs)
+                if let Event::TechnologyChanged {
+                    path,
+                    property,
+                    props,
+                } = &event
+                {
+                    if property == "Tethering" {
+                        win.follow_tethering(path, props);
+                    }
+                }
                 win.refresh();
             }
         });
@@ -506,6 +519,30 @@ impl HotspotWindow {
         }
     }
 
+    /// Follows one change of a technology's Tethering: connmand took a
+    /// hotspot on, or it stopped (said when a Wi-Fi one stops soon after
+    /// starting: its access point failed, not someone switching it off).
+    fn follow_tethering(&self, path: &str, t: &TechnologyProps) {
+        let imp = self.imp();
+        let was = imp.started.borrow().get(path).copied();
+        match (was, t.tethering) {
+            (Some(None), true) => {
+                imp.started
+                    .borrow_mut()
+                    .insert(path.to_owned(), Some(std::time::Instant::now()));
+            }
+            (Some(Some(since)), false) => {
+                imp.started.borrow_mut().remove(path);
+                if t.type_ == TechnologyType::Wifi && since.elapsed() < FAILS_WITHIN {
+                    if let Some((_, g)) = imp.groups.borrow().iter().find(|(p, _)| p == path) {
+                        say(&g.note, Some(&tethering_stopped_sentence()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Follows what connmand reports.
     fn refresh(&self) {
         let imp = self.imp();
@@ -551,23 +588,6 @@ impl HotspotWindow {
                 gettext("Off")
             };
             g.row.set_subtitle(&glib::markup_escape_text(&subtitle));
-            let was = imp.started.borrow().get(path).copied();
-            match (was, t.tethering) {
-                (Some(None), true) => {
-                    imp.started
-                        .borrow_mut()
-                        .insert(path.clone(), Some(std::time::Instant::now()));
-                }
-                (Some(Some(since)), false) => {
-                    // connmand took it on, then the access point failed to
-                    // start (not: someone switched it off much later)
-                    imp.started.borrow_mut().remove(path);
-                    if t.type_ == TechnologyType::Wifi && since.elapsed() < FAILS_WITHIN {
-                        say(&g.note, Some(&tethering_stopped_sentence()));
-                    }
-                }
-                _ => {}
-            }
             if let Some(w) = &g.wifi {
                 self.refresh_wifi(w, t);
             }
