@@ -104,15 +104,7 @@ glib::wrapper! {
 }
 
 fn switch_row(title: &str, subtitle: &str) -> (adw::ActionRow, gtk::Switch) {
-    let switch = gtk::Switch::builder().valign(gtk::Align::Center).build();
-    crate::ui::access::set_label(&switch, title);
-    let row = adw::ActionRow::builder()
-        .title(glib::markup_escape_text(title))
-        .subtitle(glib::markup_escape_text(subtitle))
-        .activatable_widget(&switch)
-        .build();
-    row.add_suffix(&switch);
-    (row, switch)
+    crate::ui::switch_row(title, Some(subtitle))
 }
 
 fn value_row(title: &str) -> adw::ActionRow {

@@ -285,18 +285,12 @@ impl HotspotWindow {
                 &[&tech],
             ))));
         }
-        let switch = gtk::Switch::builder().valign(gtk::Align::Center).build();
         let label = if wifi {
             gettext("Hotspot")
         } else {
             gettext_f("Share over {}", &[&tech])
         };
-        crate::ui::access::set_label(&switch, &label);
-        let row = adw::ActionRow::builder()
-            .title(glib::markup_escape_text(&label))
-            .activatable_widget(&switch)
-            .build();
-        row.add_suffix(&switch);
+        let (row, switch) = crate::ui::switch_row(&label, None);
         group.add(&row);
         let note = note_row("error");
         group.add(&note.0);

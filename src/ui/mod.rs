@@ -217,6 +217,24 @@ pub(crate) fn note_row(css: &str) -> (gtk::ListBoxRow, gtk::Label) {
     (row.upcast(), label)
 }
 
+/// A row with a switch, named `title` for assistive technology; the whole
+/// row toggles it. The name is set after the row links the switch to its
+/// title, which GTK 4.8 would read after it ("Multicast DNS Multicast DNS").
+pub(crate) fn switch_row(title: &str, subtitle: Option<&str>) -> (adw::ActionRow, gtk::Switch) {
+    use adw::prelude::ActionRowExt;
+    let switch = gtk::Switch::builder().valign(gtk::Align::Center).build();
+    let row = adw::ActionRow::builder()
+        .title(glib::markup_escape_text(title))
+        .activatable_widget(&switch)
+        .build();
+    if let Some(s) = subtitle {
+        row.set_subtitle(&glib::markup_escape_text(s));
+    }
+    access::set_label(&switch, title);
+    row.add_suffix(&switch);
+    (row, switch)
+}
+
 /// Asks over `parent` whether to discard what was typed (`body` says
 /// what is lost); runs `discard` when the person says so.
 pub(crate) fn ask_discard(

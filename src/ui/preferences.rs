@@ -8,20 +8,10 @@ use crate::i18n::gettext;
 use crate::notify::Category;
 use crate::prefs::{self, Prefs};
 
-/// A row with a switch; the whole row toggles it.
+/// A row with a switch, on when `active`; the whole row toggles it.
 fn switch_row(title: &str, subtitle: Option<&str>, active: bool) -> (adw::ActionRow, gtk::Switch) {
-    let switch = gtk::Switch::builder()
-        .active(active)
-        .valign(gtk::Align::Center)
-        .build();
-    let row = adw::ActionRow::builder()
-        .title(glib::markup_escape_text(title).as_str())
-        .activatable_widget(&switch)
-        .build();
-    if let Some(s) = subtitle {
-        row.set_subtitle(glib::markup_escape_text(s).as_str());
-    }
-    row.add_suffix(&switch);
+    let (row, switch) = crate::ui::switch_row(title, subtitle);
+    switch.set_active(active);
     (row, switch)
 }
 

@@ -354,16 +354,7 @@ impl ServiceEditor {
     }
 
     fn switch_row(&self, field: Field, title: &str, subtitle: &str) -> adw::ActionRow {
-        let switch = gtk::Switch::builder().valign(gtk::Align::Center).build();
-        let row = adw::ActionRow::builder()
-            .title(glib::markup_escape_text(title))
-            .subtitle(glib::markup_escape_text(subtitle))
-            .activatable_widget(&switch)
-            .build();
-        // after the row makes the switch labelled by its title, which GTK
-        // 4.8 would read after the label ("Multicast DNS Multicast DNS")
-        crate::ui::access::set_label(&switch, title);
-        row.add_suffix(&switch);
+        let (row, switch) = crate::ui::switch_row(title, Some(subtitle));
         switch.connect_active_notify(glib::clone!(
             #[weak(rename_to = editor)]
             self,

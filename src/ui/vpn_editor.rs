@@ -390,13 +390,7 @@ impl VpnEditor {
             let label = spec.label();
             match spec.kind {
                 Kind::Flag { .. } => {
-                    let switch = gtk::Switch::builder().valign(gtk::Align::Center).build();
-                    crate::ui::access::set_label(&switch, &label);
-                    let row = adw::ActionRow::builder()
-                        .title(glib::markup_escape_text(&label))
-                        .activatable_widget(&switch)
-                        .build();
-                    row.add_suffix(&switch);
+                    let (row, switch) = crate::ui::switch_row(&label, None);
                     switch.connect_active_notify(glib::clone!(
                         #[weak(rename_to = editor)]
                         self,
