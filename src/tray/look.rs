@@ -219,6 +219,11 @@ fn security_word(security: &[crate::connman::types::Security]) -> Option<String>
 fn service_entry(path: &str, s: &ServiceProps) -> Entry {
     let level = s.strength.map_or(-1, |v| i32::from(strength_level(v)));
     let mut label = name_of(s);
+    // connmand names every wired service "Wired": the interface tells them
+    // apart, as in the tooltip
+    if let (ServiceType::Ethernet, Some(interface)) = (&s.type_, s.ethernet.interface.as_deref()) {
+        label = format!("{label} ({interface})");
+    }
     // the security as a word: a lock glyph needs an emoji font the host may
     // not have
     if let Some(word) = security_word(&s.security) {
@@ -474,6 +479,35 @@ mod tests {
         assert!(m.iter().any(
             |e| matches!(e, Entry::Item { label, .. } if label.starts_with("<b>Free</b> & __wifi"))
         ));
+    }
+
+    #[test]
+    fn wired_entries_are_told_apart_by_their_interface() {
+        let wired = |interface: &str| {
+            let mut d = service(Some("Wired"), "ethernet", "ready", 0);
+            let eth: HashMap<String, OwnedValue> =
+                dict(vec![("Interface", Value::from(interface.to_owned()))]);
+            d.insert(
+                "Ethernet".into(),
+                OwnedValue::try_from(Value::from(eth)).unwrap(),
+            );
+            d.remove("Security");
+            d
+        };
+        let s = state(vec![("/e1", wired("lab_1")), ("/e2", wired("lab2"))], false);
+        let labels: Vec<String> = menu(&s)
+            .into_iter()
+            .filter_map(|e| match e {
+                Entry::Item {
+                    label,
+                    command: Some(Command::Disconnect(_)),
+                    ..
+                } => Some(label),
+                _ => None,
+            })
+            .collect();
+        // underscores stay text, not mnemonics
+        assert_eq!(labels, ["Wired (lab__1)", "Wired (lab2)"]);
     }
 
     #[test]
