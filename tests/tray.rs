@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use connie::connman::state::{PathDicts, State};
+use connie::tray::icons::IconNames;
 use connie::tray::item::ConnieTray;
 use connie::tray::look::Command;
 use connman_lab::testing::{PrivateBus, StatusWatcher};
@@ -46,6 +47,30 @@ fn wifi_state(state: &str, strength: u8) -> State {
             ]),
         ),
     ];
+    let techs: PathDicts = vec![(
+        "/net/connman/technology/wifi".into(),
+        dict(vec![
+            ("Type", Value::from("wifi")),
+            ("Powered", Value::from(true)),
+        ]),
+    )];
+    s.reset_connman(&HashMap::new(), &techs, &services);
+    s
+}
+
+/// Connected by wire on `eth0`, with a wifi technology switched on.
+fn wired_state() -> State {
+    let mut s = State::default();
+    let ethernet: HashMap<String, OwnedValue> = dict(vec![("Interface", Value::from("eth0"))]);
+    let services: PathDicts = vec![(
+        "/net/connman/service/ethernet_1".into(),
+        dict(vec![
+            ("Name", Value::from("Wired")),
+            ("Type", Value::from("ethernet")),
+            ("State", Value::from("online")),
+            ("Ethernet", Value::from(ethernet)),
+        ]),
+    )];
     let techs: PathDicts = vec![(
         "/net/connman/technology/wifi".into(),
         dict(vec![
@@ -124,5 +149,37 @@ fn the_item_shows_the_state_and_sends_menu_clicks_as_commands() {
         )
         .await;
         handle.shutdown().await;
+
+        // Under KDE Plasma the item sends the names Plasma's network applet
+        // uses: Breeze draws `network-wired-symbolic` as a shield with a
+        // keyhole, and a wired uplink would look like a VPN.
+        let (tx, _commands) = async_channel::unbounded();
+        let plasma = ConnieTray::new(&wired_state(), tx)
+            .with_icons(IconNames::Plasma)
+            .spawn()
+            .await
+            .expect("tray item");
+        let registered = item
+            .until(
+                10,
+                "a second item",
+                || async { watcher.items() },
+                |items| items.len() == 2,
+            )
+            .await;
+        let item = ItemView::new(watcher.connection(), &registered[1]).await;
+        assert_eq!(item.icon().await, "network-wired-activated");
+        let menu = item.menu().await;
+        let wired = menu
+            .iter()
+            .find(|e| e.label == "Wired (eth0)")
+            .unwrap_or_else(|| panic!("the wired entry, named with its interface: {menu:#?}"));
+        assert_eq!(wired.icon, "network-wired-activated");
+        let wifi = menu
+            .iter()
+            .find(|e| e.label == "Wi-Fi")
+            .unwrap_or_else(|| panic!("the Wi-Fi switch: {menu:#?}"));
+        assert_eq!(wifi.icon, "network-wireless");
+        plasma.shutdown().await;
     });
 }

@@ -6,7 +6,7 @@ set -uo pipefail
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 bash "$(dirname "$0")/with-sudo-kept.sh" xvfb-run -a dbus-run-session -- \
-	env GTK_A11Y=none "${CARGO:-cargo}" test --workspace --lib --bins --tests -- --test-threads=3 2>&1 | tee "$log"
+	env -u XDG_CURRENT_DESKTOP GTK_A11Y=none "${CARGO:-cargo}" test --workspace --lib --bins --tests -- --test-threads=3 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 awk '/^test result:/ { passed += $4; failed += $6 }
      END { printf "tests: %d passed, %d failed\n", passed, failed }' "$log"

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use ksni::menu::{CheckmarkItem, StandardItem};
 use ksni::{Category, MenuItem, OfflineReason, Status, ToolTip};
 
+use super::icons::IconNames;
 use super::look::{self, Command, Entry, Look};
 use crate::connman::state::State;
 
@@ -22,6 +23,8 @@ pub struct ConnieTray {
     /// Whether a StatusNotifierWatcher took the item (ksni tells).
     host: Arc<AtomicBool>,
     icon_theme_path: String,
+    /// The names this desktop's tray expects.
+    icons: IconNames,
 }
 
 impl ConnieTray {
@@ -33,7 +36,14 @@ impl ConnieTray {
             attention_only: false,
             host: Arc::new(AtomicBool::new(true)),
             icon_theme_path: icon_theme_path(),
+            icons: IconNames::from_env(),
         }
+    }
+
+    /// Sends `icons`' names instead of those of this session's desktop.
+    pub fn with_icons(mut self, icons: IconNames) -> ConnieTray {
+        self.icons = icons;
+        self
     }
 
     /// Shows `look` and `entries`; true if anything changed.
@@ -114,20 +124,20 @@ impl ksni::Tray for ConnieTray {
     }
 
     fn icon_name(&self) -> String {
-        self.look.icon.to_owned()
+        self.icons.name(self.look.icon).to_owned()
     }
 
     fn overlay_icon_name(&self) -> String {
-        self.look.overlay.unwrap_or("").to_owned()
+        self.icons.name(self.look.overlay.unwrap_or("")).to_owned()
     }
 
     fn attention_icon_name(&self) -> String {
-        "network-error-symbolic".to_owned()
+        self.icons.name("network-error-symbolic").to_owned()
     }
 
     fn tool_tip(&self) -> ToolTip {
         ToolTip {
-            icon_name: self.look.icon.to_owned(),
+            icon_name: self.icons.name(self.look.icon).to_owned(),
             icon_pixmap: Vec::new(),
             title: self.look.title.clone(),
             description: self.look.tooltip.clone(),
@@ -164,7 +174,7 @@ impl ksni::Tray for ConnieTray {
                     match checked {
                         Some(checked) => CheckmarkItem {
                             label: label.clone(),
-                            icon_name: (*icon).to_owned(),
+                            icon_name: self.icons.name(icon).to_owned(),
                             checked: *checked,
                             activate,
                             ..Default::default()
@@ -172,7 +182,7 @@ impl ksni::Tray for ConnieTray {
                         .into(),
                         None => StandardItem {
                             label: label.clone(),
-                            icon_name: (*icon).to_owned(),
+                            icon_name: self.icons.name(icon).to_owned(),
                             activate,
                             ..Default::default()
                         }
@@ -222,6 +232,7 @@ mod tests {
             "network-wireless-acquiring-symbolic",
             "network-wired-acquiring-symbolic",
             "network-vpn-symbolic",
+            "network-wireless-symbolic",
         ];
         for kind in [
             ServiceType::Wifi,
@@ -237,6 +248,10 @@ mod tests {
                 names.push(service_icon(&kind, level));
             }
         }
+        // and under the names Plasma's trays get (a Plasma session with a
+        // theme that lacks them still shows an icon)
+        let plasma: Vec<&str> = names.iter().map(|n| IconNames::Plasma.name(n)).collect();
+        names.extend(plasma);
         for name in names {
             let file = dir.join(format!("{name}.svg"));
             let svg = std::fs::read_to_string(&file)

@@ -3,5 +3,6 @@
 //! commands back to the main context.
 
 pub mod controller;
+pub mod icons;
 pub mod item;
 pub mod look;

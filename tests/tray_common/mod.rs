@@ -17,6 +17,8 @@ pub struct MenuEntry {
     /// `toggle-state` for check items: 1 checked, 0 not.
     pub toggled: Option<i32>,
     pub enabled: bool,
+    /// `icon-name` (empty when the entry has none).
+    pub icon: String,
 }
 
 /// A tray item on a bus, seen from the host.
@@ -218,6 +220,10 @@ fn entries(node: &Value<'_>, out: &mut Vec<MenuEntry>) {
                     .get("enabled")
                     .and_then(|v| bool::try_from(v.clone()).ok())
                     .unwrap_or(true),
+                icon: props
+                    .get("icon-name")
+                    .and_then(|v| String::try_from(v.clone()).ok())
+                    .unwrap_or_default(),
             });
         }
     }
