@@ -252,6 +252,45 @@ async fn the_wifi_hotspot_switched_on_from_connie_tethers_and_its_code_joins_it(
     page.reveal_button().unwrap().set_active(true);
     assert_eq!(page.join_code().unwrap().2, secret);
 
+    // devices joining and leaving: the fake radio says StaAuthorized /
+    // StaDeauthorized, connmand lists them (TetheringClientsChanged), the
+    // page shows them
+    assert_eq!(
+        page.devices().map(|(d, _)| d),
+        Some(vec![]),
+        "the list is shown, empty, while the hotspot is on"
+    );
+    for mac in ["02:00:00:00:00:b2", "02:00:00:00:00:a1"] {
+        assert!(
+            lab.station(mac, true).await.expect("station"),
+            "a hotspot runs"
+        );
+    }
+    wait_until(10, "two devices listed", || {
+        page.devices().is_some_and(|(d, _)| d.len() == 2)
+    })
+    .await;
+    let (devices, description) = page.devices().unwrap();
+    assert_eq!(devices, ["02:00:00:00:00:a1", "02:00:00:00:00:b2"]);
+    assert!(description.starts_with("2 devices"), "{description}");
+    let listed = backend
+        .client()
+        .expect("client")
+        .tethering_clients()
+        .await
+        .expect("GetTetheringClients");
+    assert_eq!(listed.len(), 2, "connmand's own list: {listed:?}");
+    assert!(lab
+        .station("02:00:00:00:00:b2", false)
+        .await
+        .expect("station"));
+    wait_until(10, "one device left", || {
+        page.devices()
+            .is_some_and(|(d, _)| d == ["02:00:00:00:00:a1"])
+    })
+    .await;
+    assert!(page.devices().unwrap().1.starts_with("1 device uses"));
+
     // and off again: connmand stops tethering and removes the bridge
     switch.set_active(false);
     until_read(
@@ -270,6 +309,7 @@ async fn the_wifi_hotspot_switched_on_from_connie_tethers_and_its_code_joins_it(
     .await;
     assert!(gone.is_err());
     assert_eq!(page.note_text(&wifi), None, "nothing went wrong");
+    assert_eq!(page.devices(), None, "no device list while off");
     page.close();
     win.close();
 }

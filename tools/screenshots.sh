@@ -4,8 +4,8 @@
 # screenshots to data/screenshots/: the window (light and dark), at phone
 # width, the details page, the settings editor (light, dark, narrow),
 # "ConnMan is not running", the passphrase dialog, the traffic graph, the
-# Date & Time page and the Wi-Fi hotspot with its code (light, dark,
-# narrow).
+# Date & Time page and the Wi-Fi hotspot with its code and the devices on
+# it (light, dark, narrow).
 # Everything it starts, it ends by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -273,6 +273,7 @@ xdotool mousemove 1000 880
 settle "$vpn_dialog"
 shot vpn-import "$vpn_dialog"
 rm -rf "$ovpn_dir"
+stop_connie
 # the traffic graph: the details page of Wired while pings of two sizes go
 # through its link (the lab's ping ends by its own deadline)
 start_connie
@@ -294,6 +295,14 @@ xdotool key Escape
 # the Wi-Fi hotspot, set up and switched on with connmand's own tool, and
 # its join code
 timeout 30 connmanctl tether wifi on "Connie Hotspot" "abcd-efgh-jkmn-pqrs" >/dev/null 2>&1 || true
+# two devices join it (the fake radio says so, as wpa_supplicant does),
+# once its access point is up (at most 10 s)
+for mac in 02:5e:10:00:00:a1 02:5e:10:00:00:b2; do
+	for _ in $(seq 50); do
+		"${sudo[@]}" "$lab_bin" station join "$mac" >/dev/null 2>&1 && break
+		sleep 0.2
+	done
+done
 open_page "Share Connection" n
 shot hotspot "$page"
 xdotool windowsize --sync "$page" 360 880

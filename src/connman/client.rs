@@ -444,6 +444,44 @@ impl Client {
         self.call(CALL_TIMEOUT, m.set_property(name, &value)).await
     }
 
+    /// The devices using this computer's hotspot (their MAC addresses), as
+    /// connmand lists them.
+    pub async fn tethering_clients(&self) -> Result<Vec<String>, ConnmanError> {
+        let m = self.manager().await?;
+        self.call(CALL_TIMEOUT, m.get_tethering_clients()).await
+    }
+
+    /// connmand's `TetheringClientsChanged` signals, as (joined, left) MAC
+    /// addresses, from now on (subscribe before reading
+    /// [`tethering_clients`](Self::tethering_clients), so that no change
+    /// falls between). Malformed signals are left out.
+    pub async fn tethering_client_changes(
+        &self,
+    ) -> Result<impl futures_lite::Stream<Item = (Vec<String>, Vec<String>)>, ConnmanError> {
+        let rule = zbus::MatchRule::builder()
+            .msg_type(MessageType::Signal)
+            .sender(CONNMAN)?
+            .interface("net.connman.Manager")?
+            .member("TetheringClientsChanged")?
+            .build();
+        self.inner.calls.fetch_add(1, Ordering::Relaxed);
+        let stream = bounded(
+            CALL_TIMEOUT,
+            zbus::MessageStream::for_match_rule(rule, &self.inner.conn, Some(16)),
+        )
+        .await?;
+        Ok(stream.filter_map(|msg| {
+            let msg = msg.ok()?;
+            match msg.body().deserialize::<(Vec<String>, Vec<String>)>() {
+                Ok(change) => Some(change),
+                Err(e) => {
+                    bad_signal("TetheringClientsChanged", e);
+                    None
+                }
+            }
+        }))
+    }
+
     /// The clock's properties (fetched when asked: net.connman.Clock is
     /// experimental and the UI seldom needs it).
     pub async fn clock(&self) -> Result<ClockProps, ConnmanError> {

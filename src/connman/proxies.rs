@@ -21,6 +21,7 @@ pub trait Manager {
     fn set_property(&self, name: &str, value: &Value<'_>) -> zbus::Result<()>;
     fn get_technologies(&self) -> zbus::Result<ObjectDicts>;
     fn get_services(&self) -> zbus::Result<ObjectDicts>;
+    fn get_tethering_clients(&self) -> zbus::Result<Vec<String>>;
     fn register_agent(&self, path: &ObjectPath<'_>) -> zbus::Result<()>;
     fn unregister_agent(&self, path: &ObjectPath<'_>) -> zbus::Result<()>;
     fn register_counter(

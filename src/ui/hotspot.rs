@@ -11,7 +11,7 @@
 //! so under the switch.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use adw::prelude::*;
 use adw::subclass::prelude::*;
@@ -72,6 +72,10 @@ struct WifiFields {
     code_name: gtk::Label,
     code_password: gtk::Label,
     reveal: gtk::ToggleButton,
+    /// The devices that joined the hotspot (shown while it is on).
+    devices: adw::PreferencesGroup,
+    no_device: adw::ActionRow,
+    device_rows: RefCell<Vec<adw::ActionRow>>,
     /// What connmand has: the fields are compared with it.
     saved: RefCell<(String, String, Option<i32>)>,
 }
@@ -93,6 +97,10 @@ mod imp {
         pub(super) started: RefCell<HashMap<String, Option<std::time::Instant>>>,
         pub(super) loading: Cell<bool>,
         pub(super) follow: RefCell<Option<glib::JoinHandle<()>>>,
+        /// The devices on the Wi-Fi hotspot (MAC addresses, as connmand
+        /// lists them) and the task that follows connmand's changes.
+        pub(super) clients: RefCell<BTreeSet<String>>,
+        pub(super) follow_clients: RefCell<Option<glib::JoinHandle<()>>>,
     }
 
     #[glib::object_subclass]
@@ -104,7 +112,10 @@ mod imp {
 
     impl ObjectImpl for HotspotWindow {
         fn dispose(&self) {
-            if let Some(task) = self.follow.take() {
+            for task in [self.follow.take(), self.follow_clients.take()]
+                .into_iter()
+                .flatten()
+            {
                 task.abort();
             }
         }
@@ -114,7 +125,10 @@ mod imp {
 
     impl WindowImpl for HotspotWindow {
         fn close_request(&self) -> glib::Propagation {
-            if let Some(task) = self.follow.take() {
+            for task in [self.follow.take(), self.follow_clients.take()]
+                .into_iter()
+                .flatten()
+            {
                 task.abort();
             }
             self.parent_close_request()
@@ -213,11 +227,107 @@ impl HotspotWindow {
                         win.follow_tethering(path, props);
                     }
                 }
+                match event {
+                    // a new connmand: its own list of devices
+                    Event::ConnmanUp(_) => win.follow_clients(),
+                    Event::ConnmanDown => win.set_clients(BTreeSet::new()),
+                    _ => {}
+                }
                 win.refresh();
             }
         });
         win.imp().follow.replace(Some(task));
+        win.follow_clients();
         Some(win)
+    }
+
+    /// Reads connmand's list of devices on the hotspot and follows its
+    /// changes while the page is open (subscribed before the read, so that
+    /// no change falls between).
+    fn follow_clients(&self) {
+        let Some(client) = self.backend().client() else {
+            return;
+        };
+        let weak = self.downgrade();
+        let task = glib::spawn_future_local(async move {
+            use futures_lite::StreamExt;
+            let changes = match client.tethering_client_changes().await {
+                Ok(changes) => changes,
+                Err(e) => {
+                    tracing::info!("tethering clients: {e}");
+                    return;
+                }
+            };
+            let mut changes = std::pin::pin!(changes);
+            match client.tethering_clients().await {
+                Ok(list) => {
+                    let Some(win) = weak.upgrade() else {
+                        return;
+                    };
+                    win.set_clients(list.into_iter().collect());
+                }
+                Err(e) => tracing::info!("tethering clients: {e}"),
+            }
+            while let Some((joined, left)) = changes.next().await {
+                let Some(win) = weak.upgrade() else {
+                    return;
+                };
+                let mut clients = win.imp().clients.borrow().clone();
+                for mac in left {
+                    clients.remove(&mac);
+                }
+                clients.extend(joined);
+                win.set_clients(clients);
+            }
+        });
+        if let Some(old) = self.imp().follow_clients.replace(Some(task)) {
+            old.abort();
+        }
+    }
+
+    /// Shows `clients` as the devices on the hotspot.
+    fn set_clients(&self, clients: BTreeSet<String>) {
+        self.imp().clients.replace(clients);
+        self.refresh();
+    }
+
+    /// One row per device on the hotspot, or "No device has joined".
+    fn refresh_devices(&self, w: &WifiFields, on: bool) {
+        w.devices.set_visible(on);
+        let clients = self.imp().clients.borrow();
+        let mut rows = w.device_rows.borrow_mut();
+        let shown: Vec<String> = rows.iter().map(|r| r.title().to_string()).collect();
+        if shown.iter().eq(clients.iter()) {
+            w.no_device.set_visible(clients.is_empty());
+            return;
+        }
+        for row in rows.drain(..) {
+            w.devices.remove(&row);
+        }
+        for mac in clients.iter() {
+            // a MAC address from connmand: text, never markup
+            let row = adw::ActionRow::builder()
+                .title(glib::markup_escape_text(mac))
+                .title_selectable(true)
+                .build();
+            row.add_css_class("monospace");
+            crate::ui::access::set_label(&row, &gettext_f("Device {}", &[mac]));
+            w.devices.add(&row);
+            rows.push(row);
+        }
+        w.no_device.set_visible(clients.is_empty());
+        let count = clients.len();
+        let description = if count == 0 {
+            gettext("Devices that joined the hotspot, by their hardware address.")
+        } else {
+            crate::i18n::ngettext(
+                "{} device uses this computer’s connection.",
+                "{} devices use this computer’s connection.",
+                count as u32,
+            )
+        };
+        w.devices
+            .set_description(Some(&glib::markup_escape_text(&description)));
     }
 
     fn backend(&self) -> Backend {
@@ -307,6 +417,7 @@ impl HotspotWindow {
             page.add(&group);
             if let Some(w) = &wifi_fields {
                 page.add(&w.code_group);
+                page.add(&w.devices);
             }
         }
         imp.groups.borrow_mut().push((
@@ -497,7 +608,24 @@ impl HotspotWindow {
             self,
             move |_| win.refresh()
         ));
+        let devices = adw::PreferencesGroup::builder()
+            .title(glib::markup_escape_text(&gettext("Connected Devices")))
+            .description(glib::markup_escape_text(&gettext(
+                "Devices that joined the hotspot, by their hardware address.",
+            )))
+            .visible(false)
+            .build();
+        let no_device = adw::ActionRow::builder()
+            .title(glib::markup_escape_text(&gettext(
+                "No device has joined yet",
+            )))
+            .build();
+        no_device.add_css_class("dim-label");
+        devices.add(&no_device);
         WifiFields {
+            devices,
+            no_device,
+            device_rows: RefCell::new(Vec::new()),
             name,
             name_error,
             password,
@@ -611,6 +739,7 @@ impl HotspotWindow {
                 .unwrap_or(0);
             w.frequency.set_selected(index as u32);
         }
+        self.refresh_devices(w, t.tethering);
         // the join code: what connmand has, not what is being typed
         let shown = !id.is_empty() && crate::connman::types::psk_passphrase_valid(&pass);
         w.code_group.set_visible(shown);
@@ -834,6 +963,25 @@ impl HotspotWindow {
             w.qr.modules()?,
             w.code_name.text().to_string(),
             w.code_password.text().to_string(),
+        ))
+    }
+
+    #[cfg(any(test, feature = "test-support"))]
+    /// The devices listed as on the hotspot (`None` while the list is
+    /// hidden), and the list's description.
+    pub fn devices(&self) -> Option<(Vec<String>, String)> {
+        let groups = self.imp().groups.borrow();
+        let w = groups.iter().find_map(|(_, g)| g.wifi.as_ref())?;
+        if !w.devices.is_visible() {
+            return None;
+        }
+        let rows = w.device_rows.borrow();
+        Some((
+            rows.iter().map(|r| r.title().to_string()).collect(),
+            w.devices
+                .description()
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
         ))
     }
 

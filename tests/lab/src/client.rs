@@ -234,6 +234,11 @@ impl Lab {
         Ok(self.control.fail_association(ssid, fail).await?)
     }
 
+    /// A device joins (`joined`) or leaves the hotspot; false when none runs.
+    pub async fn station(&self, mac: &str, joined: bool) -> Result<bool, LabError> {
+        Ok(self.control.station(mac, joined).await?)
+    }
+
     pub async fn start_daemon(&self, d: Daemon) -> Result<(), LabError> {
         Ok(self.control.start_daemon(d.name()).await?)
     }

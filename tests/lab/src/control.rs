@@ -98,6 +98,25 @@ impl Control {
         Ok(self.wifi()?.set_association_failure(&ssid, fail))
     }
 
+    /// A device joins or leaves the lab's hotspot (a MAC address,
+    /// `aa:bb:cc:dd:ee:ff`); false when no hotspot runs.
+    async fn station(&self, mac: &str, joined: bool) -> fdo::Result<bool> {
+        let ok = mac.len() == 17
+            && mac.split(':').count() == 6
+            && mac
+                .split(':')
+                .all(|b| b.len() == 2 && b.chars().all(|c| c.is_ascii_hexdigit()));
+        if !ok {
+            return Err(fdo::Error::InvalidArgs(format!(
+                "{mac:?} is not a MAC address (aa:bb:cc:dd:ee:ff)"
+            )));
+        }
+        self.wifi()?
+            .station(mac, joined)
+            .await
+            .map_err(fdo::Error::from)
+    }
+
     /// The access points, one line each: security, signal, frequency,
     /// hidden flag and the SSID in hex.
     async fn access_points(&self) -> fdo::Result<Vec<String>> {
@@ -256,6 +275,7 @@ pub trait Lab1 {
     fn set_signal(&self, ssid: &[u8], dbm: i16) -> zbus::Result<bool>;
     fn drop_link(&self) -> zbus::Result<()>;
     fn fail_association(&self, ssid: &[u8], fail: bool) -> zbus::Result<bool>;
+    fn station(&self, mac: &str, joined: bool) -> zbus::Result<bool>;
     fn access_points(&self) -> zbus::Result<Vec<String>>;
     fn wifi_log(&self) -> zbus::Result<Vec<String>>;
     fn start_daemon(&self, name: &str) -> zbus::Result<()>;

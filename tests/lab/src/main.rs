@@ -25,6 +25,7 @@ usage: connman-lab COMMAND
   ap signal SSID DBM [--hex]
   ap fail SSID on|off [--hex]   make association with that AP fail
   link drop            the connected access point vanishes
+  station join|leave MAC   a device joins or leaves the hotspot
   daemon start|stop|restart connmand|connman-vpnd
   daemon pause|resume connmand|connman-vpnd   SIGSTOP / SIGCONT by its PID
   wipe                 stop the daemons, empty their state, start them again
@@ -268,6 +269,16 @@ fn drive(cmd: &str, args: &[String]) -> Result<(), LabError> {
                 _ => return Err(LabError::new("usage: ap fail SSID on|off")),
             };
             say(lab.fail_association(&ssid_arg(rest)?, on)?)
+        }
+        ("station", action @ ("join" | "leave")) => {
+            let mac = rest
+                .first()
+                .ok_or_else(|| LabError::new("usage: station join|leave MAC"))?;
+            if lab.station(mac, action == "join")? {
+                Ok(())
+            } else {
+                Err(LabError::new("no hotspot runs"))
+            }
         }
         ("link", "drop") => Ok(lab.drop_link()?),
         ("daemon", action) => {

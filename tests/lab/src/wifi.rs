@@ -766,6 +766,7 @@ enum Body {
     PathProps(OwnedObjectPath, Props),
     Path(OwnedObjectPath),
     Bool(bool),
+    Str(String),
 }
 
 /// One step of a planned change: computed under the state mutex, carried out after it.
@@ -987,6 +988,7 @@ impl Shared {
                         }
                         Body::Path(o) => c.emit_signal(none, &path, iface, member, o).await,
                         Body::Bool(b) => c.emit_signal(none, &path, iface, member, b).await,
+                        Body::Str(t) => c.emit_signal(none, &path, iface, member, t).await,
                     }
                 }
             };
@@ -2478,6 +2480,36 @@ impl FakeSupplicant {
         };
         sh.exec(ops).await;
         Ok(())
+    }
+
+    /// A device joins (`joined`) or leaves the hotspot: `StaAuthorized` or
+    /// `StaDeauthorized` with its MAC address on every interface that is an
+    /// access point (connmand's `tether` bridge, `completed`), as
+    /// wpa_supplicant says when a station authenticates or goes. connmand
+    /// then lists it in `GetTetheringClients`. `false` when no interface is
+    /// an access point.
+    pub async fn station(&self, mac: &str, joined: bool) -> zbus::Result<bool> {
+        let sh = &self.sh;
+        let _g = sh.ops.lock().await;
+        let member = if joined {
+            "StaAuthorized"
+        } else {
+            "StaDeauthorized"
+        };
+        let ops: Vec<Op> = {
+            let st = sh.state();
+            st.ifaces
+                .values()
+                .filter(|i| !i.bridge.is_empty() && i.state == "completed")
+                .map(|i| {
+                    sh.log(format!("{} {member} {mac}", i.ifname));
+                    signal(&i.path, IF_IFACE, member, Body::Str(mac.to_owned()))
+                })
+                .collect()
+        };
+        let any = !ops.is_empty();
+        sh.exec(ops).await;
+        Ok(any)
     }
 
     /// While set, SelectNetwork on this access point goes `associating` → `disconnected` with
