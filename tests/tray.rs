@@ -24,8 +24,21 @@ fn dict(entries: Vec<(&str, Value<'static>)>) -> HashMap<String, OwnedValue> {
         .collect()
 }
 
-fn wifi_state(state: &str, strength: u8) -> State {
+/// connmand's state with `services` and a wifi technology switched on.
+fn with_wifi_on(services: &PathDicts) -> State {
     let mut s = State::default();
+    let techs: PathDicts = vec![(
+        "/net/connman/technology/wifi".into(),
+        dict(vec![
+            ("Type", Value::from("wifi")),
+            ("Powered", Value::from(true)),
+        ]),
+    )];
+    s.reset_connman(&HashMap::new(), &techs, services);
+    s
+}
+
+fn wifi_state(state: &str, strength: u8) -> State {
     let services: PathDicts = vec![
         (
             "/net/connman/service/wifi_1".into(),
@@ -47,20 +60,11 @@ fn wifi_state(state: &str, strength: u8) -> State {
             ]),
         ),
     ];
-    let techs: PathDicts = vec![(
-        "/net/connman/technology/wifi".into(),
-        dict(vec![
-            ("Type", Value::from("wifi")),
-            ("Powered", Value::from(true)),
-        ]),
-    )];
-    s.reset_connman(&HashMap::new(), &techs, &services);
-    s
+    with_wifi_on(&services)
 }
 
 /// Connected by wire on `eth0`, with a wifi technology switched on.
 fn wired_state() -> State {
-    let mut s = State::default();
     let ethernet: HashMap<String, OwnedValue> = dict(vec![("Interface", Value::from("eth0"))]);
     let services: PathDicts = vec![(
         "/net/connman/service/ethernet_1".into(),
@@ -71,15 +75,7 @@ fn wired_state() -> State {
             ("Ethernet", Value::from(ethernet)),
         ]),
     )];
-    let techs: PathDicts = vec![(
-        "/net/connman/technology/wifi".into(),
-        dict(vec![
-            ("Type", Value::from("wifi")),
-            ("Powered", Value::from(true)),
-        ]),
-    )];
-    s.reset_connman(&HashMap::new(), &techs, &services);
-    s
+    with_wifi_on(&services)
 }
 
 #[test]
