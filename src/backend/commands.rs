@@ -48,6 +48,7 @@ impl Backend {
             }
             attempts.canceled.remove(path);
             attempts.reported.remove(path);
+            attempts.untrusted.remove(path);
             attempts.told.remove(path);
         }
         let service = self.models().services.get(path);
@@ -97,11 +98,12 @@ impl Backend {
                     // after this
                     client.sync().await;
                     let restarted = client.connman_owner() != owner;
-                    let (canceled, reported) = {
+                    let (canceled, reported, untrusted) = {
                         let mut attempts = this.inner.attempts.borrow_mut();
                         (
                             attempts.canceled.remove(&path),
                             attempts.reported.remove(&path),
+                            attempts.untrusted.remove(&path),
                         )
                     };
                     let state = client.state();
@@ -109,6 +111,8 @@ impl Backend {
                     let name = service.map(text::name_of).unwrap_or_default();
                     let outcome = if restarted {
                         outcome::daemon_went_away(&gettext("Could not connect"), &name, &e)
+                    } else if untrusted {
+                        outcome::untrusted_certificate(&name, &e)
                     } else {
                         outcome::of_connect(&e, service, &name, canceled, reported)
                     };

@@ -33,6 +33,9 @@ struct Attempts {
     canceled: HashSet<String>,
     /// connmand reported an error for these to the agent.
     reported: HashSet<String>,
+    /// The person did not trust the VPN server's certificate (see
+    /// [`crate::vpn::certificate`]): their failing `Connect` says so.
+    untrusted: HashSet<String>,
     /// The last `Connect` of ours of these failed in a way a dialog
     /// explains, or was canceled: their failure is told already. Until the
     /// next attempt (ours, or connmand's own: the service connects again).
@@ -218,6 +221,16 @@ impl Backend {
             .attempts
             .borrow_mut()
             .canceled
+            .insert(path.to_owned());
+    }
+
+    /// The person refused the certificate of the VPN server behind `path`
+    /// (a VPN's service): the `Connect` it fails is said as that.
+    pub fn note_untrusted(&self, path: &str) {
+        self.inner
+            .attempts
+            .borrow_mut()
+            .untrusted
             .insert(path.to_owned());
     }
 

@@ -105,6 +105,21 @@ pub fn daemon_went_away(what: &str, subject: &str, error: &ConnmanError) -> Outc
     Outcome::Failed(Failure::said(what, Some(subject), why, error))
 }
 
+/// The person did not trust the VPN server's certificate, so connman-vpnd
+/// was told not to go on: that is why the VPN is not connected.
+pub fn untrusted_certificate(name: &str, error: &ConnmanError) -> Outcome {
+    let why = gettext(
+        "You did not trust the server’s certificate, so the VPN was not connected. Connect \
+         again to see the certificate once more.",
+    );
+    Outcome::Failed(Failure::said(
+        &gettext("Could not connect"),
+        Some(name),
+        why,
+        error,
+    ))
+}
+
 /// What a failed `Connect` came to. `service` is the service as connmand
 /// reports it once the failure's signals have arrived; `canceled`, whether
 /// the person canceled this attempt; `reported`, whether connmand reported
@@ -169,6 +184,14 @@ mod tests {
             security,
             ..ServiceProps::default()
         }
+    }
+
+    #[test]
+    fn a_refused_certificate_is_said() {
+        let o = untrusted_certificate("Lab OC", &ConnmanError::OperationAborted);
+        let f = o.failure().expect("a failure");
+        assert_eq!(f.subject.as_deref(), Some("Lab OC"));
+        assert!(f.why.contains("certificate"), "{}", f.why);
     }
 
     #[test]
