@@ -645,6 +645,7 @@ impl Presenter {
                 &[&name, certificate::dial_target(&host)],
             ),
         );
+        dialog.set_title(Some(&gettext("Trust This Certificate?")));
         let list = gtk::ListBox::builder()
             .selection_mode(gtk::SelectionMode::None)
             .css_classes(["boxed-list"])
