@@ -49,6 +49,7 @@ impl Backend {
             attempts.canceled.remove(path);
             attempts.reported.remove(path);
             attempts.untrusted.remove(path);
+            attempts.answered.remove(path);
             attempts.told.remove(path);
         }
         let service = self.models().services.get(path);
@@ -98,12 +99,13 @@ impl Backend {
                     // after this
                     client.sync().await;
                     let restarted = client.connman_owner() != owner;
-                    let (canceled, reported, untrusted) = {
+                    let (canceled, reported, untrusted, answered) = {
                         let mut attempts = this.inner.attempts.borrow_mut();
                         (
                             attempts.canceled.remove(&path),
                             attempts.reported.remove(&path),
                             attempts.untrusted.remove(&path),
+                            attempts.answered.remove(&path),
                         )
                     };
                     let state = client.state();
@@ -113,6 +115,8 @@ impl Backend {
                         outcome::daemon_went_away(&gettext("Could not connect"), &name, &e)
                     } else if untrusted {
                         outcome::untrusted_certificate(&name, &e)
+                    } else if answered && !canceled && outcome::vpn_failed(service) {
+                        outcome::vpn_login_failed(&name, &e)
                     } else {
                         outcome::of_connect(&e, service, &name, canceled, reported)
                     };

@@ -33,6 +33,8 @@ struct Attempts {
     canceled: HashSet<String>,
     /// connmand reported an error for these to the agent.
     reported: HashSet<String>,
+    /// Connie answered a VPN's login for these (user name, password…).
+    answered: HashSet<String>,
     /// The person did not trust the VPN server's certificate (see
     /// [`crate::vpn::certificate`]): their failing `Connect` says so.
     untrusted: HashSet<String>,
@@ -221,6 +223,16 @@ impl Backend {
             .attempts
             .borrow_mut()
             .canceled
+            .insert(path.to_owned());
+    }
+
+    /// Connie answered the login of the VPN behind `path` (a VPN's
+    /// service): a failure after it may be the server refusing it.
+    pub fn note_answered(&self, path: &str) {
+        self.inner
+            .attempts
+            .borrow_mut()
+            .answered
             .insert(path.to_owned());
     }
 

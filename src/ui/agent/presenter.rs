@@ -580,9 +580,13 @@ impl Presenter {
         let client = self.inner.client.borrow().clone();
         let server_cert = login.server_cert;
         let dialog = PassphraseDialog::new(request, &text, move |answer| {
-            if answer == InputReply::Canceled {
-                if let Some(backend) = this.backend() {
-                    backend.note_canceled(&service_path(kind, &path));
+            if let Some(backend) = this.backend() {
+                match (&answer, kind) {
+                    (InputReply::Canceled, _) => backend.note_canceled(&service_path(kind, &path)),
+                    (InputReply::Values(_), AgentKind::Vpn) => {
+                        backend.note_answered(&service_path(kind, &path))
+                    }
+                    _ => {}
                 }
             }
             // connman-vpnd takes the trusted pin from the answer
