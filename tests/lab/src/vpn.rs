@@ -182,7 +182,7 @@ pub fn ocserv_config(dir: &Path, pki: &Path) -> String {
          pid-file = {pid}\n\
          server-cert = {cert}\n\
          server-key = {key}\n\
-         # in a network namespace its workers' seccomp filter is not wanted\n\
+         # works with true too; false: no seccomp filter a container could refuse\n\
          isolate-workers = false\n\
          run-as-user = nobody\n\
          run-as-group = nogroup\n\
