@@ -311,3 +311,73 @@ async fn a_wrong_password_is_said_and_the_trusted_pin_stays() {
     assert!(setting(&backend, &conn, "OpenConnect.ServerCert")
         .is_some_and(|p| p.starts_with("pin-sha256:")));
 }
+
+#[gtk::test]
+async fn a_vpn_that_takes_any_certificate_is_not_connected_unseen() {
+    let Some(lab) = Lab::for_test(oc_lab()) else {
+        return;
+    };
+    let (backend, win, presenter) = ui(&lab).await;
+    // Connie cannot reach the server (a socket nobody listens on), and the
+    // VPN is set to accept a certificate no CA signed: connman-vpnd would
+    // trust whatever the server shows, unseen
+    connie::vpn::certificate::route_through(Some(lab.dir().join("nobody-listens.sock")));
+    win.activate_action("win.add-vpn", None)
+        .expect("the add action");
+    let editor = win.vpn_editor().expect("the VPN dialog");
+    editor.choose(VpnType::OpenConnect);
+    editor.set(NAME, "Lab OC");
+    editor.set(HOST, SERVICES_ADDR);
+    editor.set(DOMAIN, "oc.lab.test");
+    editor.set("OpenConnect.AuthType", "userpass");
+    editor.set("OpenConnect.AllowSelfSignedCert", "true");
+    editor.save_button().emit_clicked();
+    wait_until(30, "the dialog saved and closed", || {
+        win.vpn_editor().is_none()
+    })
+    .await;
+    let mut conn = None;
+    wait_until(20, "connman-vpnd lists Lab OC", || {
+        let client = backend.client().unwrap();
+        let state = client.state();
+        conn = state
+            .vpn_connections
+            .iter()
+            .find(|(_, c)| c.name.as_deref() == Some("Lab OC"))
+            .map(|(p, _)| p.to_owned());
+        conn.is_some()
+    })
+    .await;
+    let conn = conn.unwrap();
+    assert_eq!(
+        setting(&backend, &conn, "OpenConnect.AllowSelfSignedCert").as_deref(),
+        Some("true")
+    );
+    let service = connie::model::vpn_service_path(&conn);
+    wait_until(20, "connmand lists the VPN's service", || {
+        ui_common::service(&backend, &service).is_some()
+    })
+    .await;
+    let outcome = glib::future_with_timeout(
+        std::time::Duration::from_secs(60),
+        connect(&backend, &service),
+    )
+    .await
+    .expect("the connect ends")
+    .expect("the connect task");
+    let failure = outcome.failure().expect("a failure, said");
+    assert!(
+        failure.why.contains("could not reach the server"),
+        "{failure:?}"
+    );
+    assert!(presenter.input_dialog().is_none(), "no login was asked");
+    assert_eq!(
+        setting(&backend, &conn, "OpenConnect.ServerCert"),
+        None,
+        "no certificate was trusted"
+    );
+    assert!(
+        !ui_common::service(&backend, &service).is_some_and(|s| s.is_connected()),
+        "not connected"
+    );
+}

@@ -113,8 +113,8 @@ impl Backend {
                     let name = service.map(text::name_of).unwrap_or_default();
                     let outcome = if restarted {
                         outcome::daemon_went_away(&gettext("Could not connect"), &name, &e)
-                    } else if untrusted {
-                        outcome::untrusted_certificate(&name, &e)
+                    } else if let Some(why) = untrusted {
+                        outcome::untrusted_certificate(why, &name, &e)
                     } else if answered && !canceled && outcome::vpn_failed(service) {
                         outcome::vpn_login_failed(&name, &e)
                     } else {

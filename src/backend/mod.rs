@@ -3,7 +3,7 @@
 //! tray and the dialogs use it; it uses none of them.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Instant;
@@ -22,6 +22,15 @@ use crate::connman::ConnmanError;
 use crate::model::pace::{self, Decision, Pacer};
 use crate::model::Models;
 
+/// Why a VPN server's certificate was not trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Untrusted {
+    /// The person said no.
+    Refused,
+    /// Connie could not look at it, and the VPN would take any.
+    Unseen,
+}
+
 /// Connects of ours, for deciding what their failures mean (see
 /// [`outcome`]): what the agent's dialogs saw of them, and which failures a
 /// dialog explains.
@@ -35,9 +44,9 @@ struct Attempts {
     reported: HashSet<String>,
     /// Connie answered a VPN's login for these (user name, password…).
     answered: HashSet<String>,
-    /// The person did not trust the VPN server's certificate (see
-    /// [`crate::vpn::certificate`]): their failing `Connect` says so.
-    untrusted: HashSet<String>,
+    /// The VPN server's certificate was not trusted (see
+    /// [`crate::vpn::certificate`]): their failing `Connect` says why.
+    untrusted: HashMap<String, Untrusted>,
     /// The last `Connect` of ours of these failed in a way a dialog
     /// explains, or was canceled: their failure is told already. Until the
     /// next attempt (ours, or connmand's own: the service connects again).
@@ -236,14 +245,14 @@ impl Backend {
             .insert(path.to_owned());
     }
 
-    /// The person refused the certificate of the VPN server behind `path`
-    /// (a VPN's service): the `Connect` it fails is said as that.
-    pub fn note_untrusted(&self, path: &str) {
+    /// The certificate of the VPN server behind `path` (a VPN's service)
+    /// was not trusted, for `why`: the `Connect` it fails is said as that.
+    pub fn note_untrusted(&self, path: &str, why: Untrusted) {
         self.inner
             .attempts
             .borrow_mut()
             .untrusted
-            .insert(path.to_owned());
+            .insert(path.to_owned(), why);
     }
 
     /// connmand reported an error for `path` to the agent (its dialog says

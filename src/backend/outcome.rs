@@ -107,11 +107,22 @@ pub fn daemon_went_away(what: &str, subject: &str, error: &ConnmanError) -> Outc
 
 /// The person did not trust the VPN server's certificate, so connman-vpnd
 /// was told not to go on: that is why the VPN is not connected.
-pub fn untrusted_certificate(name: &str, error: &ConnmanError) -> Outcome {
-    let why = gettext(
-        "You did not trust the server’s certificate, so the VPN was not connected. Connect \
-         again to see the certificate once more.",
-    );
+pub fn untrusted_certificate(
+    untrusted: super::Untrusted,
+    name: &str,
+    error: &ConnmanError,
+) -> Outcome {
+    let why = match untrusted {
+        super::Untrusted::Refused => gettext(
+            "You did not trust the server’s certificate, so the VPN was not connected. Connect \
+             again to see the certificate once more.",
+        ),
+        super::Untrusted::Unseen => gettext(
+            "Connie could not reach the server to show you its certificate, and this VPN is set \
+             to accept a certificate that is not signed by a known authority: so it was not \
+             connected. Connect again once the server can be reached.",
+        ),
+    };
     Outcome::Failed(Failure::said(
         &gettext("Could not connect"),
         Some(name),
@@ -228,10 +239,15 @@ mod tests {
 
     #[test]
     fn a_refused_certificate_is_said() {
-        let o = untrusted_certificate("Lab OC", &ConnmanError::OperationAborted);
-        let f = o.failure().expect("a failure");
-        assert_eq!(f.subject.as_deref(), Some("Lab OC"));
-        assert!(f.why.contains("certificate"), "{}", f.why);
+        for why in [
+            super::super::Untrusted::Refused,
+            super::super::Untrusted::Unseen,
+        ] {
+            let o = untrusted_certificate(why, "Lab OC", &ConnmanError::OperationAborted);
+            let f = o.failure().expect("a failure");
+            assert_eq!(f.subject.as_deref(), Some("Lab OC"));
+            assert!(f.why.contains("certificate"), "{}", f.why);
+        }
     }
 
     #[test]

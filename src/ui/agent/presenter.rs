@@ -62,6 +62,17 @@ pub fn default_launcher() -> Launcher {
     })
 }
 
+/// Where an OpenConnect login goes, as Connie looks at the server first.
+struct OpenConnectTarget {
+    /// `OpenConnect.VPNHost` or `Host`.
+    host: String,
+    ca: Option<String>,
+    group: Option<String>,
+    /// `OpenConnect.AllowSelfSignedCert`: connman-vpnd would take any
+    /// certificate when no pin is set.
+    any_certificate: bool,
+}
+
 /// What Connie adds to an OpenConnect login: the certificate pin the person
 /// trusted, and the server's login groups.
 #[derive(Default)]
@@ -290,9 +301,7 @@ impl Presenter {
                     return;
                 }
                 match self.openconnect_target(&request) {
-                    Some((host, ca, group)) => {
-                        self.check_certificate(request, reply, host, ca, group)
-                    }
+                    Some(target) => self.check_certificate(request, reply, target),
                     None => self.enqueue(Item::Input {
                         request,
                         reply,
@@ -368,10 +377,7 @@ impl Presenter {
     /// pinned yet: where the server is (`OpenConnect.VPNHost` or `Host`),
     /// the VPN's CA file and its group, from the request and the client's
     /// state.
-    fn openconnect_target(
-        &self,
-        request: &InputRequest,
-    ) -> Option<(String, Option<String>, Option<String>)> {
+    fn openconnect_target(&self, request: &InputRequest) -> Option<OpenConnectTarget> {
         if request.kind != AgentKind::Vpn {
             return None;
         }
@@ -395,11 +401,12 @@ impl Presenter {
         let host = setting("OpenConnect.VPNHost")
             .or_else(|| conn.host.clone())
             .or_else(|| request.host().map(str::to_owned))?;
-        Some((
+        Some(OpenConnectTarget {
             host,
-            setting("OpenConnect.CACert"),
-            setting("OpenConnect.Group"),
-        ))
+            ca: setting("OpenConnect.CACert"),
+            group: setting("OpenConnect.Group"),
+            any_certificate: setting("OpenConnect.AllowSelfSignedCert").as_deref() == Some("true"),
+        })
     }
 
     /// Looks at the OpenConnect server's certificate before the login is
@@ -409,11 +416,15 @@ impl Presenter {
         &self,
         request: InputRequest,
         reply: Responder<InputReply>,
-        host: String,
-        ca: Option<String>,
-        group: Option<String>,
+        target: OpenConnectTarget,
     ) {
         let this = self.clone();
+        let OpenConnectTarget {
+            host,
+            ca,
+            group,
+            any_certificate,
+        } = target;
         glib::spawn_future_local(async move {
             let probed = certificate::probe(&host, ca.as_deref(), PROBE_LIMIT).await;
             if reply.is_moot() {
@@ -436,8 +447,21 @@ impl Presenter {
                         group,
                     },
                 }),
+                Err(e) if any_certificate => {
+                    // connman-vpnd would take whatever the server shows,
+                    // unseen: not without the person's word
+                    tracing::warn!("cannot look at the certificate of {host}: {}", e.0);
+                    if let Some(backend) = this.backend() {
+                        backend.note_untrusted(
+                            &service_path(request.kind, &request.path),
+                            crate::backend::Untrusted::Unseen,
+                        );
+                    }
+                    reply.send(InputReply::Canceled);
+                }
                 Err(e) => {
-                    // connman-vpnd meets the same server and says why
+                    // connman-vpnd meets the same server, checks its
+                    // certificate against the system's CAs and says why
                     tracing::info!("cannot look at the certificate of {host}: {}", e.0);
                     this.enqueue(Item::Input {
                         request,
@@ -693,7 +717,10 @@ impl Presenter {
                 this.trusted(request, reply, cert, group);
             } else {
                 if let Some(backend) = this.backend() {
-                    backend.note_untrusted(&service_path(request.kind, &request.path));
+                    backend.note_untrusted(
+                        &service_path(request.kind, &request.path),
+                        crate::backend::Untrusted::Refused,
+                    );
                 }
                 reply.send(InputReply::Canceled);
             }
