@@ -713,7 +713,10 @@ impl Presenter {
             let Some((request, reply, cert, group)) = slot.take() else {
                 return;
             };
-            if response == "trust" {
+            if reply.is_moot() {
+                // connman-vpnd took the question back (its Cancel closed
+                // the dialog): nobody refused anything
+            } else if response == "trust" {
                 this.trusted(request, reply, cert, group);
             } else {
                 if let Some(backend) = this.backend() {
