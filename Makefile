@@ -20,7 +20,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: build, tests, lab.
 BUILD_PKGS := build-essential pkg-config libgtk-4-dev libadwaita-1-dev gettext \
 	desktop-file-utils appstream man-db
-TEST_PKGS := xvfb xauth dbus sudo xdotool at-spi2-core python3-pyatspi
+TEST_PKGS := xvfb xauth dbus sudo xdotool at-spi2-core python3-pyatspi glib-networking
 # Screenshots: the capture (import); xdotool, which finds and drives the
 # window, is a test package already.
 SHOT_PKGS := imagemagick
