@@ -109,7 +109,7 @@ window_named() {
 	found=
 	for _ in $(seq 1 50); do
 		for w in $(xdotool search --onlyvisible --pid "$connie_pid" --name . 2>/dev/null); do
-			case $(xdotool getwindowname "$w") in "$1"*) found=$w ;; esac
+			case $(xdotool getwindowname "$w" 2>/dev/null) in "$1"*) found=$w ;; esac
 		done
 		[ -n "$found" ] && return 0
 		sleep 0.2
