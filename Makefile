@@ -20,7 +20,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: build, tests, lab.
 BUILD_PKGS := build-essential pkg-config libgtk-4-dev libadwaita-1-dev gettext \
 	desktop-file-utils appstream man-db
-TEST_PKGS := xvfb xauth dbus sudo xdotool at-spi2-core python3-pyatspi
+TEST_PKGS := xvfb xauth dbus sudo xdotool at-spi2-core python3-pyatspi glib-networking
 # Screenshots: the capture (import); xdotool, which finds and drives the
 # window, is a test package already.
 SHOT_PKGS := imagemagick
@@ -28,11 +28,11 @@ SHOT_PKGS := imagemagick
 # run (no autostart entry, no service; it depends on connman, a lab package).
 BENCH_PKGS := connman-gtk
 LAB_PKGS := connman connman-vpn dnsmasq-base openvpn openssl ethtool iproute2 util-linux mount \
-	iputils-ping
+	iputils-ping ocserv openconnect
 # make deb: dpkg-shlibdeps (the package's Depends) and lintian.
 DEB_PKGS := dpkg-dev lintian
 # Packages that ship services which must never start on the host.
-DAEMON_PKGS := connman connman-vpn openvpn
+DAEMON_PKGS := connman connman-vpn openvpn ocserv
 
 .PHONY: all build deps check lab demo test lint fmt clean sudo-ok bench install uninstall \
 	install-check deb pot potfiles mo screenshots

@@ -147,10 +147,23 @@ struct Connie {
 
 impl Connie {
     fn start(lab: &Lab, bus: &PrivateBus, tag: &str) -> Connie {
+        Self::start_with(lab, bus, tag, Command::new(env!("CARGO_BIN_EXE_connie")))
+    }
+
+    /// Connie inside the lab's network namespace (`ip netns exec` runs it
+    /// in its own process): where connman-vpnd meets the lab's servers.
+    fn start_in_lab_network(lab: &Lab, bus: &PrivateBus, tag: &str) -> Connie {
+        let ns = format!("{}-l", lab.dir().file_name().unwrap().to_string_lossy());
+        let mut c = Command::new(connman_lab::deps::ip_binary());
+        c.args(["netns", "exec", &ns, env!("CARGO_BIN_EXE_connie")]);
+        Self::start_with(lab, bus, tag, c)
+    }
+
+    fn start_with(lab: &Lab, bus: &PrivateBus, tag: &str, mut command: Command) -> Connie {
         let config = std::env::temp_dir().join(format!("connie-a11y-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&config);
         std::fs::create_dir_all(&config).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_connie"))
+        let child = command
             .env("DBUS_SYSTEM_BUS_ADDRESS", lab.bus_address())
             .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
             .env("XDG_CONFIG_HOME", &config)
@@ -776,6 +789,111 @@ fn vpn_rows_and_the_vpn_login_are_named() {
             .any(|n| n.under(&dialog) && n.role == "label" && n.name == "Lab auth VPN"),
         "the VPN's name is readable in the dialog"
     );
+}
+
+/// OpenConnect's "Trust This Certificate?" and the login with the server's
+/// groups: dialogs, every control named. Connie runs in the lab's network,
+/// where it can look at the lab's ocserv as connman-vpnd does.
+#[test]
+fn the_certificate_question_and_the_group_chooser_are_named() {
+    let _display = one_at_a_time();
+    let Some(lab) = Lab::for_test(LabOptions {
+        ethernet: 1,
+        vpn: true,
+        online_check: false,
+        ..Default::default()
+    }) else {
+        return;
+    };
+    let conn = zbus::block_on(async {
+        let conn = lab.connect().await.expect("the lab's bus");
+        let settings: std::collections::HashMap<String, zbus::zvariant::Value> = lab
+            .oc_settings("Lab OC", false)
+            .into_iter()
+            .map(|(k, v)| (k, zbus::zvariant::Value::from(v)))
+            .collect();
+        let reply = conn
+            .call_method(
+                Some("net.connman.vpn"),
+                "/",
+                Some("net.connman.vpn.Manager"),
+                "Create",
+                &(settings,),
+            )
+            .await
+            .expect("connman-vpnd creates the VPN");
+        let path: zbus::zvariant::OwnedObjectPath = reply.body().deserialize().unwrap();
+        (conn, path.as_str().to_owned())
+    });
+    let (bus_conn, vpn_path) = conn;
+    let bus = a11y_bus("a11y-oc");
+    let connie = Connie::start_in_lab_network(&lab, &bus, "oc");
+    wait_for(&bus, &connie, 60, "the window with the uplink", |nodes| {
+        nodes
+            .iter()
+            .any(|n| n.name == "Disconnect from Wired")
+            .then_some(())
+    });
+    // connmand's service of the VPN, connected as connmanctl would: its
+    // answer comes after the dialogs, so from a thread of its own
+    let service = format!(
+        "/net/connman/service/vpn_{}",
+        vpn_path.rsplit('/').next().unwrap()
+    );
+    let disconnect = service.clone();
+    std::thread::spawn(move || {
+        let _ = zbus::block_on(bus_conn.call_method(
+            Some("net.connman"),
+            service.as_str(),
+            Some("net.connman.Service"),
+            "Connect",
+            &(),
+        ));
+    });
+    let (_, nodes) = wait_for(&bus, &connie, 60, "the certificate question", |n| {
+        showing_toplevel(n, "Trust This Certificate?")
+    });
+    let dialog = assert_dialog(&nodes, "Trust This Certificate?");
+    assert!(
+        nodes
+            .iter()
+            .any(|n| n.under(&dialog) && n.name == "The server’s certificate"),
+        "the certificate's rows are named as one list"
+    );
+    let trust = controls(&nodes, &dialog)
+        .into_iter()
+        .find(|c| c.name == "Trust and Connect")
+        .expect("its Trust and Connect button")
+        .clone();
+    act(&bus, &connie, &trust, "click");
+    let (_, nodes) = wait_for(&bus, &connie, 30, "the VPN login", |n| {
+        showing_toplevel(n, "VPN Login")
+    });
+    let dialog = assert_dialog(&nodes, "VPN Login");
+    assert!(
+        nodes
+            .iter()
+            .any(|n| n.under(&dialog) && n.name.starts_with("Group")),
+        "the group chooser is named: {:#?}",
+        nodes
+            .iter()
+            .filter(|n| n.under(&dialog))
+            .collect::<Vec<_>>()
+    );
+    // the connect given up, as the login's Cancel would (the thread's call
+    // then returns; it is not waited for)
+    zbus::block_on(async {
+        let conn = lab.connect().await.expect("the lab's bus");
+        let _ = conn
+            .call_method(
+                Some("net.connman"),
+                disconnect.as_str(),
+                Some("net.connman.Service"),
+                "Disconnect",
+                &(),
+            )
+            .await;
+    });
 }
 
 #[test]

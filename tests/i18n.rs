@@ -407,3 +407,78 @@ async fn the_tray_menu_and_the_notifications_speak_german() {
     tray.shutdown().await;
     let _ = std::fs::remove_dir_all(&prefs_dir);
 }
+
+#[gtk::test]
+async fn the_certificate_question_speaks_german() {
+    german();
+    let Some(lab) = Lab::for_test(LabOptions {
+        ethernet: 1,
+        vpn: true,
+        online_check: false,
+        ..Default::default()
+    }) else {
+        return;
+    };
+    connie::ui::init().expect("GTK");
+    let backend = Backend::new();
+    let presenter = presenter_for(&backend);
+    start_on(&backend, &lab).await;
+    // the test's process is outside the lab's network: Connie's look at the
+    // certificate goes through the lab's forwarder
+    connie::vpn::certificate::route_through(Some(lab.ocserv_socket()));
+    let client = backend.client().unwrap();
+    let conn = client
+        .vpn_create(&lab.oc_settings("Lab OC", false))
+        .await
+        .expect("connman-vpnd creates the VPN");
+    let service = connie::model::vpn_service_path(&conn);
+    wait_until(40, "the VPN's service listed, its uplink connected", || {
+        let state = client.state();
+        state.service(&service).is_some()
+            && state.services_in_order().any(|(_, s)| s.is_connected())
+    })
+    .await;
+    let attempt = {
+        let backend = backend.clone();
+        let service = service.clone();
+        glib::spawn_future_local(async move { backend.connect(&service).await })
+    };
+    wait_until(30, "the certificate question", || {
+        presenter.message_dialog().is_some()
+    })
+    .await;
+    let question = presenter.message_dialog().unwrap();
+    assert_eq!(
+        question.heading().as_deref(),
+        Some("Diesem Zertifikat vertrauen?")
+    );
+    assert!(
+        question.body().starts_with("Der Server von „Lab OC“"),
+        "{}",
+        question.body()
+    );
+    assert_eq!(
+        question.response_label("trust").as_str(),
+        "_Vertrauen und verbinden"
+    );
+    assert_eq!(
+        question.response_label("cancel").as_str(),
+        "_Nicht vertrauen"
+    );
+    let labels = shown_labels(&question);
+    for german in ["SHA-256-Fingerabdruck", "Pin des öffentlichen Schlüssels"] {
+        assert!(labels.iter().any(|l| l == german), "„{german}“: {labels:?}");
+    }
+    question.response("cancel");
+    let outcome = glib::future_with_timeout(Duration::from_secs(60), attempt)
+        .await
+        .expect("the refused connect ends")
+        .expect("the connect task");
+    let failure = outcome.failure().expect("a failure");
+    assert!(
+        failure
+            .why
+            .starts_with("Sie haben dem Zertifikat des Servers nicht vertraut"),
+        "{failure:?}"
+    );
+}

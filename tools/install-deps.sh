@@ -53,6 +53,7 @@ for d in "${new_daemons[@]}"; do
 	connman) units=(connman.service) ;;
 	connman-vpn) units=(connman-vpn.service) ;;
 	openvpn) units=(openvpn.service) ;;
+	ocserv) units=(ocserv.service) ;;
 	*) units=() ;;
 	esac
 	for u in "${units[@]}"; do

@@ -63,6 +63,16 @@ lab_wifi_on() {
 	timeout 30 connmanctl scan wifi >/dev/null 2>&1 || true
 }
 
+# lab_add_oc_vpn: creates "Lab OC", an OpenConnect VPN to the lab's ocserv
+# (username and password; no CA file, so its certificate is asked about).
+lab_add_oc_vpn() {
+	timeout 20 gdbus call --system --dest net.connman.vpn --object-path / \
+		--method net.connman.vpn.Manager.Create \
+		"{'Type': <'openconnect'>, 'Name': <'Lab OC'>, 'Host': <'10.77.0.1'>,
+		  'VPN.Domain': <'oc.lab.test'>, 'OpenConnect.AuthType': <'userpass'>}" \
+		>/dev/null
+}
+
 # lab_add_vpn: creates a VPN to one of the lab's OpenVPN servers
 # (certificate login; the lab runs with --vpn). Fails if connman-vpnd did
 # not take it.

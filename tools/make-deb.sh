@@ -87,7 +87,7 @@ Version: $version
 Architecture: $arch
 Maintainer: $maintainer
 Installed-Size: $(du -sk --exclude=DEBIAN "$stage" | cut -f1)
-Depends: $depends
+Depends: $depends, glib-networking
 Recommends: connman
 Suggests: connman-vpn
 Section: net

@@ -48,6 +48,8 @@ impl Backend {
             }
             attempts.canceled.remove(path);
             attempts.reported.remove(path);
+            attempts.untrusted.remove(path);
+            attempts.answered.remove(path);
             attempts.told.remove(path);
         }
         let service = self.models().services.get(path);
@@ -97,11 +99,13 @@ impl Backend {
                     // after this
                     client.sync().await;
                     let restarted = client.connman_owner() != owner;
-                    let (canceled, reported) = {
+                    let (canceled, reported, untrusted, answered) = {
                         let mut attempts = this.inner.attempts.borrow_mut();
                         (
                             attempts.canceled.remove(&path),
                             attempts.reported.remove(&path),
+                            attempts.untrusted.remove(&path),
+                            attempts.answered.remove(&path),
                         )
                     };
                     let state = client.state();
@@ -109,6 +113,10 @@ impl Backend {
                     let name = service.map(text::name_of).unwrap_or_default();
                     let outcome = if restarted {
                         outcome::daemon_went_away(&gettext("Could not connect"), &name, &e)
+                    } else if let Some(why) = untrusted {
+                        outcome::untrusted_certificate(why, &name, &e)
+                    } else if answered && !canceled && outcome::vpn_failed(service) {
+                        outcome::vpn_login_failed(&name, &e)
                     } else {
                         outcome::of_connect(&e, service, &name, canceled, reported)
                     };

@@ -3,7 +3,7 @@
 //! tray and the dialogs use it; it uses none of them.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Instant;
@@ -22,6 +22,15 @@ use crate::connman::ConnmanError;
 use crate::model::pace::{self, Decision, Pacer};
 use crate::model::Models;
 
+/// Why a VPN server's certificate was not trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Untrusted {
+    /// The person said no.
+    Refused,
+    /// Connie could not look at it, and the VPN would take any.
+    Unseen,
+}
+
 /// Connects of ours, for deciding what their failures mean (see
 /// [`outcome`]): what the agent's dialogs saw of them, and which failures a
 /// dialog explains.
@@ -33,6 +42,11 @@ struct Attempts {
     canceled: HashSet<String>,
     /// connmand reported an error for these to the agent.
     reported: HashSet<String>,
+    /// Connie answered a VPN's login for these (user name, password…).
+    answered: HashSet<String>,
+    /// The VPN server's certificate was not trusted (see
+    /// [`crate::vpn::certificate`]): their failing `Connect` says why.
+    untrusted: HashMap<String, Untrusted>,
     /// The last `Connect` of ours of these failed in a way a dialog
     /// explains, or was canceled: their failure is told already. Until the
     /// next attempt (ours, or connmand's own: the service connects again).
@@ -219,6 +233,26 @@ impl Backend {
             .borrow_mut()
             .canceled
             .insert(path.to_owned());
+    }
+
+    /// Connie answered the login of the VPN behind `path` (a VPN's
+    /// service): a failure after it may be the server refusing it.
+    pub fn note_answered(&self, path: &str) {
+        self.inner
+            .attempts
+            .borrow_mut()
+            .answered
+            .insert(path.to_owned());
+    }
+
+    /// The certificate of the VPN server behind `path` (a VPN's service)
+    /// was not trusted, for `why`: the `Connect` it fails is said as that.
+    pub fn note_untrusted(&self, path: &str, why: Untrusted) {
+        self.inner
+            .attempts
+            .borrow_mut()
+            .untrusted
+            .insert(path.to_owned(), why);
     }
 
     /// connmand reported an error for `path` to the agent (its dialog says

@@ -105,6 +105,59 @@ pub fn daemon_went_away(what: &str, subject: &str, error: &ConnmanError) -> Outc
     Outcome::Failed(Failure::said(what, Some(subject), why, error))
 }
 
+/// The person did not trust the VPN server's certificate, so connman-vpnd
+/// was told not to go on: that is why the VPN is not connected.
+pub fn untrusted_certificate(
+    untrusted: super::Untrusted,
+    name: &str,
+    error: &ConnmanError,
+) -> Outcome {
+    let why = match untrusted {
+        super::Untrusted::Refused => gettext(
+            "You did not trust the server’s certificate, so the VPN was not connected. Connect \
+             again to see the certificate once more.",
+        ),
+        super::Untrusted::Unseen => gettext(
+            "Connie could not reach the server to show you its certificate, and this VPN is set \
+             to accept a certificate that is not signed by a known authority: so it was not \
+             connected. Connect again once the server can be reached.",
+        ),
+    };
+    Outcome::Failed(Failure::said(
+        &gettext("Could not connect"),
+        Some(name),
+        why,
+        error,
+    ))
+}
+
+/// connman-vpnd failed the VPN (a failure without an `Error`, which is how
+/// connmand 1.41 shows connman-vpnd's failures).
+pub fn vpn_failed(service: Option<&ServiceProps>) -> bool {
+    service.is_some_and(|s| {
+        s.type_ == crate::connman::ServiceType::Vpn
+            && s.state == crate::connman::types::ServiceState::Failure
+            && s.error.is_none()
+    })
+}
+
+/// The VPN failed after Connie answered its login: connman-vpnd 1.41 says
+/// no more (an OpenConnect server's refusal reaches connmand as "Unknown
+/// error -22"), so the likely cause is said as likely.
+pub fn vpn_login_failed(name: &str, error: &ConnmanError) -> Outcome {
+    let why = gettext(
+        "The VPN did not connect after you signed in: most likely the server refused the user \
+         name or password. Check them and try again; connman-vpnd’s log (journalctl -u \
+         connman-vpn) says more.",
+    );
+    Outcome::Failed(Failure::said(
+        &gettext("Could not connect"),
+        Some(name),
+        why,
+        error,
+    ))
+}
+
 /// What a failed `Connect` came to. `service` is the service as connmand
 /// reports it once the failure's signals have arrived; `canceled`, whether
 /// the person canceled this attempt; `reported`, whether connmand reported
@@ -119,12 +172,7 @@ pub fn of_connect(
     // connman-vpnd failing to start a VPN (its program failed, a kernel
     // without WireGuard, a server that does not answer) reaches connmand as
     // an aborted call and a service in failure without an Error: say it
-    let vpn_failed = service.is_some_and(|s| {
-        s.type_ == crate::connman::ServiceType::Vpn
-            && s.state == crate::connman::types::ServiceState::Failure
-            && s.error.is_none()
-    });
-    if vpn_failed && !canceled {
+    if vpn_failed(service) && !canceled {
         let why = gettext(
             "The VPN did not start: its program failed, or its server did not answer. Check \
              its settings (a WireGuard VPN needs the kernel’s WireGuard support); \
@@ -168,6 +216,37 @@ mod tests {
             error,
             security,
             ..ServiceProps::default()
+        }
+    }
+
+    #[test]
+    fn a_vpn_failing_after_its_login_is_said_as_a_likely_refusal() {
+        let vpn = ServiceProps {
+            type_: crate::connman::ServiceType::Vpn,
+            state: crate::connman::types::ServiceState::Failure,
+            ..ServiceProps::default()
+        };
+        assert!(vpn_failed(Some(&vpn)));
+        assert!(!vpn_failed(None));
+        let wifi = ServiceProps {
+            state: crate::connman::types::ServiceState::Failure,
+            ..ServiceProps::default()
+        };
+        assert!(!vpn_failed(Some(&wifi)));
+        let o = vpn_login_failed("Lab OC", &ConnmanError::OperationAborted);
+        assert!(o.failure().unwrap().why.contains("user name or password"));
+    }
+
+    #[test]
+    fn a_refused_certificate_is_said() {
+        for why in [
+            super::super::Untrusted::Refused,
+            super::super::Untrusted::Unseen,
+        ] {
+            let o = untrusted_certificate(why, "Lab OC", &ConnmanError::OperationAborted);
+            let f = o.failure().expect("a failure");
+            assert_eq!(f.subject.as_deref(), Some("Lab OC"));
+            assert!(f.why.contains("certificate"), "{}", f.why);
         }
     }
 

@@ -8,6 +8,7 @@
 //! imported reaches it unchecked, and an imported file never reaches it
 //! as a whole (an `OpenVPN.ConfigFile` would run its scripts as root).
 
+pub mod certificate;
 pub mod files;
 pub mod form;
 pub mod ovpn;

@@ -72,6 +72,8 @@ mod imp {
         pub(super) wps_switch: RefCell<Option<gtk::Switch>>,
         pub(super) previous_row: RefCell<Option<adw::ActionRow>>,
         pub(super) previous_shown: Cell<bool>,
+        /// The OpenConnect server's login groups, when it offers some.
+        pub(super) group_row: RefCell<Option<adw::ComboRow>>,
         pub(super) on_answer: RefCell<Option<AnswerFn>>,
     }
 
@@ -565,6 +567,53 @@ impl PassphraseDialog {
     #[cfg(any(test, feature = "test-support"))]
     pub fn cancel_button(&self) -> gtk::Button {
         self.imp().cancel_button.clone()
+    }
+
+    /// Offers the login groups an OpenConnect server lists (its
+    /// `group_list`): a chooser, `current` selected when it is one of them,
+    /// else the first. `chosen` always holds the group chosen.
+    pub fn add_group_choice(
+        &self,
+        groups: &[String],
+        current: Option<&str>,
+        chosen: std::rc::Rc<RefCell<Option<String>>>,
+    ) {
+        if groups.is_empty() {
+            return;
+        }
+        let names: Vec<&str> = groups.iter().map(String::as_str).collect();
+        let model = gtk::StringList::new(&names);
+        let row = adw::ComboRow::builder()
+            .title(gettext("Group"))
+            .subtitle(gettext("The server offers these groups to sign in to"))
+            .use_markup(false)
+            .model(&model)
+            .build();
+        let selected = current
+            .and_then(|c| groups.iter().position(|g| g == c))
+            .unwrap_or(0);
+        row.set_selected(selected as u32);
+        chosen.replace(groups.get(selected).cloned());
+        let list = groups.to_vec();
+        row.connect_selected_notify(move |row| {
+            chosen.replace(list.get(row.selected() as usize).cloned());
+        });
+        // after the server's row, before the entries
+        let at = self
+            .imp()
+            .request
+            .borrow()
+            .as_ref()
+            .and_then(|r| r.host())
+            .map_or(0, |_| 1);
+        self.imp().fields_list.insert(&row, at);
+        self.imp().group_row.replace(Some(row));
+    }
+
+    #[cfg(any(test, feature = "test-support"))]
+    /// The group chooser, when the server offers groups.
+    pub fn group_row(&self) -> Option<adw::ComboRow> {
+        self.imp().group_row.borrow().clone()
     }
 
     /// Names the network, once known (the request may come first).

@@ -33,6 +33,10 @@ use crate::connman::state::Event;
 use crate::connman::types::Security;
 use crate::connman::ServiceError;
 use crate::i18n::{gettext, gettext_f};
+use crate::vpn::certificate::{self, ServerCert};
+
+/// How long Connie waits for an OpenConnect server's certificate.
+const PROBE_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Opens a web page (the captive portal's login page); `true` when it did.
 /// Injectable, so that tests see the URL instead of a browser opening.
@@ -58,10 +62,41 @@ pub fn default_launcher() -> Launcher {
     })
 }
 
+/// Where an OpenConnect login goes, as Connie looks at the server first.
+struct OpenConnectTarget {
+    /// `OpenConnect.VPNHost` or `Host`.
+    host: String,
+    ca: Option<String>,
+    group: Option<String>,
+    /// `OpenConnect.AllowSelfSignedCert`: connman-vpnd would take any
+    /// certificate when no pin is set.
+    any_certificate: bool,
+}
+
+/// What Connie adds to an OpenConnect login: the certificate pin the person
+/// trusted, and the server's login groups.
+#[derive(Default)]
+struct OpenConnectLogin {
+    server_cert: Option<String>,
+    groups: Vec<String>,
+    /// The VPN's `OpenConnect.Group` now.
+    group: Option<String>,
+}
+
 enum Item {
     Input {
         request: InputRequest,
         reply: Responder<InputReply>,
+        login: OpenConnectLogin,
+    },
+    /// An OpenConnect server's certificate the system does not trust: asked
+    /// before the login.
+    Certificate {
+        request: InputRequest,
+        reply: Responder<InputReply>,
+        cert: ServerCert,
+        host: String,
+        group: Option<String>,
     },
     Error {
         kind: AgentKind,
@@ -81,7 +116,7 @@ enum Item {
 impl Item {
     fn kind(&self) -> AgentKind {
         match self {
-            Item::Input { request, .. } => request.kind,
+            Item::Input { request, .. } | Item::Certificate { request, .. } => request.kind,
             Item::Error { kind, .. } | Item::Failure { kind, .. } => *kind,
             Item::Browser { .. } => AgentKind::Connman,
         }
@@ -90,14 +125,17 @@ impl Item {
     /// A question whose answer would go nowhere now (a `Cancel` overtook it).
     fn is_moot(&self) -> bool {
         match self {
-            Item::Input { reply, .. } => reply.is_moot(),
+            Item::Input { reply, .. } | Item::Certificate { reply, .. } => reply.is_moot(),
             Item::Browser { reply, .. } => reply.is_moot(),
             Item::Error { .. } | Item::Failure { .. } => false,
         }
     }
 
     fn is_question(&self) -> bool {
-        matches!(self, Item::Input { .. } | Item::Browser { .. })
+        matches!(
+            self,
+            Item::Input { .. } | Item::Certificate { .. } | Item::Browser { .. }
+        )
     }
 }
 
@@ -262,7 +300,14 @@ impl Presenter {
                 if reply.is_moot() {
                     return;
                 }
-                self.enqueue(Item::Input { request, reply });
+                match self.openconnect_target(&request) {
+                    Some(target) => self.check_certificate(request, reply, target),
+                    None => self.enqueue(Item::Input {
+                        request,
+                        reply,
+                        login: OpenConnectLogin::default(),
+                    }),
+                }
             }
             AgentRequest::ReportError {
                 kind,
@@ -328,6 +373,106 @@ impl Presenter {
         }
     }
 
+    /// An OpenConnect login whose server certificate connman-vpnd has not
+    /// pinned yet: where the server is (`OpenConnect.VPNHost` or `Host`),
+    /// the VPN's CA file and its group, from the request and the client's
+    /// state.
+    fn openconnect_target(&self, request: &InputRequest) -> Option<OpenConnectTarget> {
+        if request.kind != AgentKind::Vpn {
+            return None;
+        }
+        let client = self.inner.client.borrow();
+        let state = client.as_ref()?.state();
+        let conn = state.vpn_connection(&request.path)?;
+        if conn.type_.as_deref() != Some("openconnect") {
+            return None;
+        }
+        let setting = |k: &str| {
+            request
+                .field(k)
+                .and_then(|f| f.text())
+                .map(str::to_owned)
+                .or_else(|| conn.settings.get(k).cloned())
+                .filter(|v| !v.is_empty() && v != "-")
+        };
+        if setting("OpenConnect.ServerCert").is_some() {
+            return None;
+        }
+        let host = setting("OpenConnect.VPNHost")
+            .or_else(|| conn.host.clone())
+            .or_else(|| request.host().map(str::to_owned))?;
+        Some(OpenConnectTarget {
+            host,
+            ca: setting("OpenConnect.CACert"),
+            group: setting("OpenConnect.Group"),
+            any_certificate: setting("OpenConnect.AllowSelfSignedCert").as_deref() == Some("true"),
+        })
+    }
+
+    /// Looks at the OpenConnect server's certificate before the login is
+    /// asked: one the system trusts goes on to the login, another is shown
+    /// first ([`Item::Certificate`]).
+    fn check_certificate(
+        &self,
+        request: InputRequest,
+        reply: Responder<InputReply>,
+        target: OpenConnectTarget,
+    ) {
+        let this = self.clone();
+        let OpenConnectTarget {
+            host,
+            ca,
+            group,
+            any_certificate,
+        } = target;
+        glib::spawn_future_local(async move {
+            let probed = certificate::probe(&host, ca.as_deref(), PROBE_LIMIT).await;
+            if reply.is_moot() {
+                return;
+            }
+            match probed {
+                Ok(cert) if !cert.trusted => this.enqueue(Item::Certificate {
+                    request,
+                    reply,
+                    cert,
+                    host,
+                    group,
+                }),
+                Ok(cert) => this.enqueue(Item::Input {
+                    request,
+                    reply,
+                    login: OpenConnectLogin {
+                        server_cert: None,
+                        groups: cert.groups,
+                        group,
+                    },
+                }),
+                Err(e) if any_certificate => {
+                    // connman-vpnd would take whatever the server shows,
+                    // unseen: not without the person's word
+                    tracing::warn!("cannot look at the certificate of {host}: {}", e.0);
+                    if let Some(backend) = this.backend() {
+                        backend.note_untrusted(
+                            &service_path(request.kind, &request.path),
+                            crate::backend::Untrusted::Unseen,
+                        );
+                    }
+                    reply.send(InputReply::Canceled);
+                }
+                Err(e) => {
+                    // connman-vpnd meets the same server, checks its
+                    // certificate against the system's CAs and says why
+                    tracing::info!("cannot look at the certificate of {host}: {}", e.0);
+                    this.enqueue(Item::Input {
+                        request,
+                        reply,
+                        login: OpenConnectLogin::default(),
+                    })
+                }
+            }
+        });
+    }
+
     fn enqueue(&self, item: Item) {
         self.inner.queue.borrow_mut().push_back(item);
         self.pump();
@@ -372,11 +517,22 @@ impl Presenter {
         let mut browser = None;
         let mut follow = None;
         let dialog = match item {
-            Item::Input { request, reply } => {
+            Item::Certificate {
+                request,
+                reply,
+                cert,
+                host,
+                group,
+            } => Dialog::Message(self.certificate_dialog(id, request, reply, cert, host, group)),
+            Item::Input {
+                request,
+                reply,
+                login,
+            } => {
                 let unnamed = !request.is_hidden_network()
                     && self.name_of(request.kind, &request.path).is_none();
                 let target = (request.kind, request.path.clone());
-                let dialog = self.input_dialog_for(id, request, reply);
+                let dialog = self.input_dialog_for(id, request, reply, login);
                 if unnamed {
                     follow = self.follow_name(&dialog, target.0, target.1);
                 }
@@ -437,20 +593,187 @@ impl Presenter {
         id: u64,
         request: InputRequest,
         reply: Responder<InputReply>,
+        login: OpenConnectLogin,
     ) -> PassphraseDialog {
         let text = self.input_text(&request);
         let path = request.path.clone();
         let kind = request.kind;
         let this = self.clone();
-        PassphraseDialog::new(request, &text, move |answer| {
-            if answer == InputReply::Canceled {
-                if let Some(backend) = this.backend() {
-                    backend.note_canceled(&service_path(kind, &path));
+        let chosen: Rc<RefCell<Option<String>>> = Rc::default();
+        let group = chosen.clone();
+        let client = self.inner.client.borrow().clone();
+        let server_cert = login.server_cert;
+        let dialog = PassphraseDialog::new(request, &text, move |answer| {
+            if let Some(backend) = this.backend() {
+                match (&answer, kind) {
+                    (InputReply::Canceled, _) => backend.note_canceled(&service_path(kind, &path)),
+                    (InputReply::Values(_), AgentKind::Vpn) => {
+                        backend.note_answered(&service_path(kind, &path))
+                    }
+                    _ => {}
                 }
             }
-            reply.send(answer);
+            // connman-vpnd takes the trusted pin from the answer
+            let answer = match (answer, server_cert) {
+                (a @ InputReply::Values(_), Some(pin)) => a.set("OpenConnect.ServerCert", pin),
+                (a, _) => a,
+            };
+            let group = group
+                .take()
+                .filter(|_| matches!(answer, InputReply::Values(_)));
+            match (group, client) {
+                // connman-vpnd 1.41 reads the group from the VPN's settings,
+                // not from the answer: set first, then answer
+                (Some(group), Some(client)) => {
+                    glib::spawn_future_local(async move {
+                        let value = zbus::zvariant::Value::from(group.as_str());
+                        if let Err(e) = client
+                            .vpn_set_property(&path, "OpenConnect.Group", &value)
+                            .await
+                        {
+                            tracing::warn!("cannot set the VPN's group: {e}");
+                        }
+                        reply.send(answer);
+                    });
+                }
+                _ => {
+                    reply.send(answer);
+                }
+            }
             this.finished(id);
-        })
+        });
+        dialog.add_group_choice(&login.groups, login.group.as_deref(), chosen);
+        dialog
+    }
+
+    /// "Trust this certificate?" for an OpenConnect server the system does
+    /// not vouch for. Trusting lets connman-vpnd accept this certificate
+    /// (and no other) and goes on to the login; refusing answers
+    /// connman-vpnd's request as canceled, and the connect's failure says
+    /// why.
+    fn certificate_dialog(
+        &self,
+        id: u64,
+        request: InputRequest,
+        reply: Responder<InputReply>,
+        cert: ServerCert,
+        host: String,
+        group: Option<String>,
+    ) -> adw::MessageDialog {
+        let name = self
+            .name_of(request.kind, &request.path)
+            .or_else(|| request.vpn_name().map(str::to_owned))
+            .unwrap_or_else(|| gettext("VPN"));
+        let dialog = self.message(
+            &gettext("Trust This Certificate?"),
+            &gettext_f(
+                "The server of “{}” ({}) showed a certificate that this computer cannot check. \
+                 Trust it only if its fingerprint is the one the VPN’s administrator gave you: \
+                 then ConnMan accepts this certificate, and no other, for this VPN.",
+                &[&name, certificate::dial_target(&host)],
+            ),
+        );
+        dialog.set_title(Some(&gettext("Trust This Certificate?")));
+        let list = gtk::ListBox::builder()
+            .selection_mode(gtk::SelectionMode::None)
+            .css_classes(["boxed-list"])
+            .build();
+        crate::ui::access::set_label(&list, &gettext("The server’s certificate"));
+        let mut rows = vec![
+            (gettext("SHA-256 fingerprint"), cert.fingerprint.clone()),
+            (gettext("Public key pin"), cert.pin.clone()),
+            (gettext("Issued to"), cert.subject.clone()),
+            (gettext("Issued by"), cert.issuer.clone()),
+        ];
+        if cert.signed_by_vpn_ca {
+            rows.push((
+                gettext("Signed by"),
+                gettext("the CA certificate this VPN is set up with"),
+            ));
+        }
+        for (title, value) in rows.into_iter().filter(|(_, v)| !v.is_empty()) {
+            let row = adw::ActionRow::builder()
+                .title(title)
+                .subtitle(value)
+                .use_markup(false)
+                .build();
+            row.add_css_class("property");
+            list.append(&row);
+        }
+        dialog.set_extra_child(Some(&list));
+        dialog.add_response("cancel", &gettext("_Do Not Trust"));
+        dialog.add_response("trust", &gettext("_Trust and Connect"));
+        dialog.set_response_appearance("trust", adw::ResponseAppearance::Suggested);
+        // nothing is trusted by a stray Enter
+        dialog.set_default_response(Some("cancel"));
+        dialog.set_close_response("cancel");
+        let this = self.clone();
+        let slot = RefCell::new(Some((request, reply, cert, group)));
+        dialog.connect_response(None, move |_, response| {
+            let Some((request, reply, cert, group)) = slot.take() else {
+                return;
+            };
+            if reply.is_moot() {
+                // connman-vpnd took the question back (its Cancel closed
+                // the dialog): nobody refused anything
+            } else if response == "trust" {
+                this.trusted(request, reply, cert, group);
+            } else {
+                if let Some(backend) = this.backend() {
+                    backend.note_untrusted(
+                        &service_path(request.kind, &request.path),
+                        crate::backend::Untrusted::Refused,
+                    );
+                }
+                reply.send(InputReply::Canceled);
+            }
+            this.finished(id);
+        });
+        dialog
+    }
+
+    /// The person trusts `cert`: connman-vpnd 1.41 compares a pin only for
+    /// a VPN that allows a certificate its CAs do not vouch for, so the
+    /// VPN is set so (if it is not yet), then the login is asked with the
+    /// pin in its answer.
+    fn trusted(
+        &self,
+        request: InputRequest,
+        reply: Responder<InputReply>,
+        cert: ServerCert,
+        group: Option<String>,
+    ) {
+        let this = self.clone();
+        let client = self.inner.client.borrow().clone();
+        glib::spawn_future_local(async move {
+            if let Some(client) = client {
+                let allowed = client
+                    .state()
+                    .vpn_connection(&request.path)
+                    .and_then(|c| c.settings.get("OpenConnect.AllowSelfSignedCert").cloned());
+                if allowed.as_deref() != Some("true") {
+                    let value = zbus::zvariant::Value::from("true");
+                    if let Err(e) = client
+                        .vpn_set_property(&request.path, "OpenConnect.AllowSelfSignedCert", &value)
+                        .await
+                    {
+                        tracing::warn!("cannot let the VPN accept the certificate: {e}");
+                    }
+                }
+            }
+            let item = Item::Input {
+                request,
+                reply,
+                login: OpenConnectLogin {
+                    server_cert: Some(cert.pin),
+                    groups: cert.groups,
+                    group,
+                },
+            };
+            // next, before anything queued meanwhile
+            this.inner.queue.borrow_mut().push_front(item);
+            this.pump();
+        });
     }
 
     /// A prompt opened before the client listed its network (connmand's

@@ -318,6 +318,21 @@ impl Lab {
         vpn::vpn_settings(kind, name, &self.dir.join("pki"))
     }
 
+    /// The dict for `net.connman.vpn.Manager.Create` that reaches the lab's
+    /// ocserv with username and password; with `lab_ca` the VPN trusts the
+    /// lab's CA (which signed ocserv's certificate), without it the
+    /// system's (which does not know it).
+    pub fn oc_settings(&self, name: &str, lab_ca: bool) -> HashMap<String, String> {
+        let ca = self.dir.join("pki").join("ca.crt");
+        vpn::oc_settings(name, lab_ca.then_some(ca.as_path()))
+    }
+
+    /// A Unix socket that reaches ocserv as dialed from the lab's network
+    /// (the test's own process is not in it).
+    pub fn ocserv_socket(&self) -> PathBuf {
+        self.dir.join(vpn::OC_FORWARD_SOCKET)
+    }
+
     /// Provisions a VPN as a connman-vpnd `.config` file (picked up live).
     pub async fn provision_vpn_kind(
         &self,
@@ -331,7 +346,7 @@ impl Lab {
 
     /// Prints the daemons' logs to stderr (done on drop when panicking).
     pub fn print_logs(&self) {
-        for name in ["connmand", "connman-vpnd", "dnsmasq"] {
+        for name in ["connmand", "connman-vpnd", "dnsmasq", "ocserv"] {
             if let Ok(text) = zbus::block_on(self.control.log(name)) {
                 let tail = tail(&text, 12_000);
                 if !tail.is_empty() {

@@ -20,6 +20,9 @@ const VPN: &[(&str, &str)] = &[
     ("/usr/sbin/openvpn", "openvpn"),
     ("/usr/bin/openssl", "openssl"),
     ("/usr/bin/ping", "iputils-ping"),
+    ("/usr/sbin/ocserv", "ocserv"),
+    // connman-vpnd's openconnect plugin runs it for the tunnel
+    ("/usr/sbin/openconnect", "openconnect"),
 ];
 
 /// `ip` lives in /usr/bin or /bin depending on the merge state of /usr.

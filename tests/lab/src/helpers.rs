@@ -70,6 +70,70 @@ pub fn holder(dir: &Path, wlan: &[String]) -> Result<(), LabError> {
     }
 }
 
+/// Run inside the peer namespace: waits until a TCP connection to `addr` is
+/// accepted, for at most `secs` seconds (a server that prints nothing when
+/// it listens, like ocserv, is ready when it accepts).
+pub fn wait_tcp(addr: &str, secs: &str) -> Result<(), LabError> {
+    let addr: std::net::SocketAddr = addr
+        .parse()
+        .map_err(|_| LabError::new(format!("not an address: {addr}")))?;
+    let secs: u64 = secs
+        .parse()
+        .map_err(|_| LabError::new(format!("not a number of seconds: {secs}")))?;
+    let ok = crate::process::wait_until(Duration::from_secs(secs), || {
+        TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok()
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(LabError::new(format!("nothing accepted on {addr}")))
+    }
+}
+
+/// What the forwarder prints once it listens.
+pub const FORWARDING: &str = "forwarding";
+
+/// Run inside the lab's network namespace: forwards every connection to the
+/// Unix socket `path` to the TCP address `to`, as dialed from the lab's
+/// network (clients outside the lab, the tests' own process, reach the
+/// lab's servers the way connman-vpnd does).
+pub fn forward(path: &Path, to: &str) -> Result<(), LabError> {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::net::UnixListener;
+    rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::TERM))
+        .map_err(|e| LabError::new(format!("prctl: {e}")))?;
+    let to: std::net::SocketAddr = to
+        .parse()
+        .map_err(|_| LabError::new(format!("not an address: {to}")))?;
+    let listener = UnixListener::bind(path)
+        .map_err(|e| LabError::new(format!("cannot listen on {}: {e}", path.display())))?;
+    // the person's tests (not root) dial it too
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o666))
+        .map_err(|e| LabError::new(format!("chmod {}: {e}", path.display())))?;
+    println!("{FORWARDING} {} to {to}", path.display());
+    let _ = std::io::stdout().flush();
+    for client in listener.incoming() {
+        let Ok(client) = client else { continue };
+        std::thread::spawn(move || {
+            let Ok(server) = TcpStream::connect_timeout(&to, Duration::from_secs(5)) else {
+                return;
+            };
+            let (Ok(mut c2), Ok(mut s2)) = (client.try_clone(), server.try_clone()) else {
+                return;
+            };
+            let up = std::thread::spawn(move || {
+                let _ = std::io::copy(&mut c2, &mut s2);
+                let _ = s2.shutdown(std::net::Shutdown::Write);
+            });
+            let (mut client, mut server) = (client, server);
+            let _ = std::io::copy(&mut server, &mut client);
+            let _ = client.shutdown(std::net::Shutdown::Write);
+            let _ = up.join();
+        });
+    }
+    Ok(())
+}
+
 /// What the online-check server prints once it listens.
 pub const LISTENING: &str = "online-check server listening";
 

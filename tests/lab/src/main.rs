@@ -66,6 +66,14 @@ fn run(args: &[String]) -> Result<(), LabError> {
             [addr, mode] => helpers::online_server(addr, mode.as_ref()),
             _ => Err(LabError::new("usage: __online-server ADDR MODEFILE")),
         },
+        Some("__forward") => match rest {
+            [path, to] => helpers::forward(path.as_ref(), to),
+            _ => Err(LabError::new("usage: __forward UNIX-PATH ADDR")),
+        },
+        Some("__wait-tcp") => match rest {
+            [addr, secs] => helpers::wait_tcp(addr, secs),
+            _ => Err(LabError::new("usage: __wait-tcp ADDR SECONDS")),
+        },
         Some("__ovpn-auth") => {
             let ok = rest
                 .first()

@@ -8,6 +8,7 @@
 //!     wlan0 (veth, sysfs DEVTYPE=wlan) <-> wpeer0 10.77.50.1/24   dnsmasq (DHCP + DNS)
 //!     vpn0 (tun, from openvpn)                                    10.77.0.1: online check :8080,
 //!                                                                   openvpn :1194 (cert), :1195 (user/pass)
+//!                                                                   ocserv :443 (TLS; user/pass, groups)
 //!                                                                 10.99.1.1: a host behind the VPN
 //! host netns: only this process (the fake wpa_supplicant and the control
 //! interface, both clients of the private bus through its socket file).
@@ -162,6 +163,8 @@ impl Runner {
         if self.opts.vpn {
             vpn::make_pki(&self.dir.join("pki"))?;
             self.start_vpn_servers()?;
+            self.start_ocserv()?;
+            self.start_ocserv_forward()?;
             self.start_daemon(Daemon::ConnmanVpnd)?;
         }
         if self.opts.start_connmand {
@@ -409,6 +412,53 @@ impl Runner {
         Ok(())
     }
 
+    /// Starts ocserv in the peer namespace, in the foreground, with its files
+    /// in `<lab>/ocserv`, and waits until its TLS port accepts.
+    fn start_ocserv(&self) -> Result<(), LabError> {
+        let dir = self.dir.join("ocserv");
+        std::fs::create_dir(&dir)
+            .map_err(|e| LabError::new(format!("cannot create {}: {e}", dir.display())))?;
+        vpn::write_ocpasswd(&dir.join("ocpasswd"))?;
+        vpn::write_ocserv_groups(&dir)?;
+        let conf = dir.join("ocserv.conf");
+        write_file(&conf, &vpn::ocserv_config(&dir, &self.dir.join("pki")))?;
+        let mut c = self.in_peer("ocserv");
+        c.args(["--foreground", "--debug", "2", "--config"])
+            .arg(&conf);
+        let p = Proc::spawn("ocserv", c, &self.log_path("ocserv"))?;
+        self.add_proc(p);
+        // ocserv says nothing once it listens: a connection it accepts does
+        let addr = format!("{SERVICES_ADDR}:{}", vpn::OC_PORT);
+        let mut probe = self.in_peer(&self_exe()?);
+        probe
+            .args(["__wait-tcp", &addr])
+            .arg(READY_LIMIT.as_secs().to_string());
+        let accepting = probe
+            .status()
+            .map_err(|e| LabError::new(format!("cannot run the port probe: {e}")))?
+            .success();
+        if !accepting {
+            return Err(LabError::new(format!(
+                "ocserv did not accept on {addr} within {READY_LIMIT:?}; its log:\n{}",
+                log_tail(&self.log_path("ocserv"), 3000)
+            )));
+        }
+        Ok(())
+    }
+
+    /// A Unix socket in the lab directory that reaches ocserv from the
+    /// lab's network: for clients outside it (a test's own process).
+    fn start_ocserv_forward(&self) -> Result<(), LabError> {
+        let mut c = self.in_lab(&self_exe()?);
+        c.arg("__forward")
+            .arg(self.dir.join(vpn::OC_FORWARD_SOCKET))
+            .arg(format!("{SERVICES_ADDR}:{}", vpn::OC_PORT));
+        let mut p = Proc::spawn("oc-forward", c, &self.log_path("oc-forward"))?;
+        let ready = p.wait_line(crate::helpers::FORWARDING, READY_LIMIT);
+        self.add_proc(p);
+        ready
+    }
+
     /// Starts connmand or connman-vpnd in the lab and waits until it owns its
     /// bus name; if it dies first, the error carries its log.
     pub fn start_daemon(&self, daemon: Daemon) -> Result<(), LabError> {
@@ -489,9 +539,10 @@ impl Runner {
             p.stop(STOP_GRACE);
         }
         if daemon == Daemon::ConnmanVpnd {
-            // openvpn clients that connman-vpnd started live on in the lab
+            // openvpn and openconnect clients that connman-vpnd started
+            // live on in the lab
             for pid in self.ns_pids(&self.lab_ns) {
-                if comm(pid).as_deref() == Some("openvpn") {
+                if matches!(comm(pid).as_deref(), Some("openvpn" | "openconnect")) {
                     stop_pid(pid);
                 }
             }
@@ -659,6 +710,8 @@ impl Runner {
             "connman-vpnd",
             "openvpn-cert",
             "openvpn-userpass",
+            "oc-forward",
+            "ocserv",
             "online-http",
             "dnsmasq",
             "dbus",

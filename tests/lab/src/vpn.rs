@@ -1,5 +1,6 @@
 //! The VPN side of the lab: a small PKI made with openssl, and what a client
-//! needs to create or provision a VPN that reaches the lab's OpenVPN servers.
+//! needs to create or provision a VPN that reaches the lab's OpenVPN servers
+//! and its OpenConnect server (ocserv).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -21,6 +22,19 @@ pub const CERT_DOMAIN: &str = "cert.lab.test";
 pub const USERPASS_DOMAIN: &str = "auth.lab.test";
 /// The network the servers push a route for.
 pub const BEHIND_NET: &str = "10.99.0.0/16";
+/// The OpenConnect server (ocserv): its TLS port, and the groups it offers
+/// in its login form (`select-group`). `VPN_USER`/`VPN_PASSWORD` log in.
+pub const OC_PORT: u16 = 443;
+pub const OC_GROUPS: [&str; 2] = ["Staff", "Guests"];
+pub const OC_DOMAIN: &str = "oc.lab.test";
+/// The Unix socket (in the lab directory) that reaches ocserv from the
+/// lab's network, for clients outside it.
+pub const OC_FORWARD_SOCKET: &str = "ocserv-forward.sock";
+/// The tunnel network ocserv hands addresses from, and the one of the
+/// second group (`config-per-group`): a client's address says which group
+/// it signed in to.
+pub const OC_NET: &str = "10.88.3.0";
+pub const OC_GUESTS_NET: &str = "10.88.4.0";
 
 /// Makes a CA, a server and a client certificate (EC P-256, 30 days).
 pub fn make_pki(dir: &Path) -> Result<(), LabError> {
@@ -48,17 +62,23 @@ pub fn make_pki(dir: &Path) -> Result<(), LabError> {
         "connman-lab-ca",
         &["-x509", "-days", "30", "-out", &p("ca.crt")],
     )?;
-    for (name, usage) in [("server", "serverAuth"), ("client", "clientAuth")] {
+    // ocserv's certificate names the address clients dial: openconnect
+    // checks the name against the subjectAltName
+    for (name, usage) in [
+        ("server", "extendedKeyUsage=serverAuth\n".to_owned()),
+        ("client", "extendedKeyUsage=clientAuth\n".to_owned()),
+        (
+            "ocserv",
+            format!("extendedKeyUsage=serverAuth\nsubjectAltName=IP:{SERVICES_ADDR}\n"),
+        ),
+    ] {
         req(
             name,
             &format!("connman-lab-{name}"),
             &["-out", &p(&format!("{name}.csr"))],
         )?;
-        std::fs::write(
-            dir.join(format!("{name}.ext")),
-            format!("extendedKeyUsage={usage}\n"),
-        )
-        .map_err(|e| LabError::new(format!("cannot write the PKI: {e}")))?;
+        std::fs::write(dir.join(format!("{name}.ext")), usage)
+            .map_err(|e| LabError::new(format!("cannot write the PKI: {e}")))?;
         run_args(
             "openssl",
             &[
@@ -120,6 +140,108 @@ pub fn vpn_settings(kind: VpnKind, name: &str, pki: &Path) -> HashMap<String, St
         }
     }
     m
+}
+
+/// The settings of an OpenConnect VPN for the lab's ocserv, logging in with
+/// username and password (connman-vpnd's `userpass` authentication: it asks
+/// the VPN agent for `Username` and `Password`). `ca` is the CA the VPN
+/// trusts for the server (`None`: the system's, which does not know the
+/// lab's).
+pub fn oc_settings(name: &str, ca: Option<&Path>) -> HashMap<String, String> {
+    let mut m: HashMap<String, String> = [
+        ("Type", "openconnect".to_owned()),
+        ("Name", name.to_owned()),
+        ("Host", SERVICES_ADDR.to_owned()),
+        ("VPN.Domain", OC_DOMAIN.to_owned()),
+        ("OpenConnect.AuthType", "userpass".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    if let Some(ca) = ca {
+        m.insert("OpenConnect.CACert".into(), ca.display().to_string());
+    }
+    m
+}
+
+/// ocserv's configuration: TLS only on `SERVICES_ADDR:OC_PORT` (no DTLS
+/// port), a password file, two groups to choose from, a route to the host
+/// behind the VPN. `dir` holds the password file, socket and PID file.
+pub fn ocserv_config(dir: &Path, pki: &Path) -> String {
+    let d = |f: &str| dir.join(f).display().to_string();
+    let k = |f: &str| pki.join(f).display().to_string();
+    let groups: String = OC_GROUPS
+        .iter()
+        .map(|g| format!("select-group = {g}\n"))
+        .collect();
+    format!(
+        "auth = \"plain[passwd={passwd}]\"\n\
+         listen-host = {SERVICES_ADDR}\n\
+         tcp-port = {OC_PORT}\n\
+         socket-file = {sock}\n\
+         pid-file = {pid}\n\
+         server-cert = {cert}\n\
+         server-key = {key}\n\
+         # works with true too; false: no seccomp filter a container could refuse\n\
+         isolate-workers = false\n\
+         run-as-user = nobody\n\
+         run-as-group = nogroup\n\
+         use-occtl = false\n\
+         max-clients = 16\n\
+         max-same-clients = 0\n\
+         keepalive = 300\n\
+         dpd = 60\n\
+         mobile-dpd = 1800\n\
+         try-mtu-discovery = false\n\
+         auth-timeout = 240\n\
+         min-reauth-time = 1\n\
+         cookie-timeout = 300\n\
+         deny-roaming = false\n\
+         rekey-time = 172800\n\
+         rekey-method = ssl\n\
+         device = vpns\n\
+         predictable-ips = true\n\
+         ipv4-network = {OC_NET}\n\
+         ipv4-netmask = 255.255.255.0\n\
+         route = 10.99.0.0/255.255.0.0\n\
+         ping-leases = false\n\
+         cisco-client-compat = true\n\
+         {groups}auto-select-group = false\n\
+         config-per-group = {per_group}/\n",
+        per_group = d("groups"),
+        passwd = d("ocpasswd"),
+        sock = d("ocserv.sock"),
+        pid = d("ocserv.pid"),
+        cert = k("ocserv.crt"),
+        key = k("ocserv.key"),
+    )
+}
+
+/// ocserv's per-group settings: the second group's clients get addresses
+/// from `OC_GUESTS_NET`.
+pub fn write_ocserv_groups(dir: &Path) -> Result<(), LabError> {
+    let groups = dir.join("groups");
+    std::fs::create_dir_all(&groups)
+        .map_err(|e| LabError::new(format!("cannot create {}: {e}", groups.display())))?;
+    for (group, net) in [(OC_GROUPS[0], OC_NET), (OC_GROUPS[1], OC_GUESTS_NET)] {
+        std::fs::write(
+            groups.join(group),
+            format!("ipv4-network = {net}\nipv4-netmask = 255.255.255.0\n"),
+        )
+        .map_err(|e| LabError::new(format!("cannot write the group {group}: {e}")))?;
+    }
+    Ok(())
+}
+
+/// ocserv's password file (`ocpasswd` format, `user:groups:crypt-hash`):
+/// `VPN_USER` with `VPN_PASSWORD`, member of every group.
+pub fn write_ocpasswd(path: &Path) -> Result<(), LabError> {
+    let hash = run_args("openssl", &["passwd", "-6", VPN_PASSWORD])?;
+    std::fs::write(
+        path,
+        format!("{VPN_USER}:{}:{}\n", OC_GROUPS.join(","), hash.trim()),
+    )
+    .map_err(|e| LabError::new(format!("cannot write {}: {e}", path.display())))
 }
 
 /// The same VPN as a connman-vpnd provisioning file (`[provider_<id>]`).
@@ -189,6 +311,20 @@ mod tests {
         assert_eq!(m["OpenVPN.Port"], "1194");
         assert_eq!(m["OpenVPN.Key"], "/p/client.key");
         assert!(!m.contains_key("OpenVPN.AuthUserPass"));
+    }
+
+    #[test]
+    fn ocserv_config_has_groups_and_no_dtls() {
+        let c = ocserv_config(Path::new("/l/oc"), Path::new("/l/pki"));
+        assert!(c.contains("auth = \"plain[passwd=/l/oc/ocpasswd]\"\n"));
+        assert!(c.contains("select-group = Staff\nselect-group = Guests\n"));
+        assert!(c.contains("server-cert = /l/pki/ocserv.crt\n"));
+        assert!(c.contains("isolate-workers = false\n"));
+        assert!(!c.contains("udp-port"));
+        let m = oc_settings("OC", None);
+        assert_eq!(m["Type"], "openconnect");
+        assert_eq!(m["OpenConnect.AuthType"], "userpass");
+        assert!(!m.contains_key("OpenConnect.CACert"));
     }
 
     #[test]
