@@ -27,12 +27,13 @@ SHOT_PKGS := imagemagick
 # make bench runs the incumbent, connman-gtk, against the same lab in the same
 # run (no autostart entry, no service; it depends on connman, a lab package).
 BENCH_PKGS := connman-gtk
-LAB_PKGS := connman connman-vpn dnsmasq-base openvpn openssl ethtool iproute2 util-linux mount \
+LAB_PKGS := connman connman-vpn dnsmasq-base openvpn openssl ethtool iproute2 util-linux mount polkitd \
 	iputils-ping
 # make deb: dpkg-shlibdeps (the package's Depends) and lintian.
 DEB_PKGS := dpkg-dev lintian
-# Packages that ship services which must never start on the host.
-DAEMON_PKGS := connman connman-vpn openvpn
+# Packages that ship services which must never start on the host (polkitd
+# runs only in the lab, for the provisioning helper's tests).
+DAEMON_PKGS := connman connman-vpn openvpn polkitd
 
 .PHONY: all build deps check lab demo test lint fmt clean sudo-ok bench install uninstall \
 	install-check deb pot potfiles mo screenshots
