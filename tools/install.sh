@@ -22,11 +22,15 @@ APP_ID=io.github.connie.Connie
 files() {
 	echo "755 ${BINARY:-target/release/connie} bin/connie"
 	# the provisioning helper, the only part that runs as root: started by
-	# the system bus on demand, asks polkit about every change
-	echo "755 $(dirname "${BINARY:-target/release/connie}")/connie-provision libexec/connie-provision"
-	echo "644 $merged/io.github.connie.Provision.service share/dbus-1/system-services/io.github.connie.Provision.service"
-	echo "644 data/provision/io.github.connie.Provision.conf /usr/share/dbus-1/system.d/io.github.connie.Provision.conf"
-	echo "644 data/provision/$APP_ID.policy /usr/share/polkit-1/actions/$APP_ID.policy"
+	# the system bus on demand, asks polkit about every change. Only with a
+	# system prefix: the system bus reads no service file under a home
+	if system_prefix; then
+		echo "755 $(dirname "${BINARY:-target/release/connie}")/connie-provision libexec/connie-provision"
+		echo "644 $merged/io.github.connie.Provision.service share/dbus-1/system-services/io.github.connie.Provision.service"
+		echo "644 data/provision/io.github.connie.Provision.conf /usr/share/dbus-1/system.d/io.github.connie.Provision.conf"
+		echo "644 data/provision/$APP_ID.policy /usr/share/polkit-1/actions/$APP_ID.policy"
+		echo "644 data/connie-provision.8 share/man/man8/connie-provision.8.gz"
+	fi
 	echo "644 $merged/$APP_ID.desktop share/applications/$APP_ID.desktop"
 	echo "644 $merged/$APP_ID.metainfo.xml share/metainfo/$APP_ID.metainfo.xml"
 	echo "644 data/icons/hicolor/scalable/apps/$APP_ID.svg share/icons/hicolor/scalable/apps/$APP_ID.svg"
@@ -38,13 +42,16 @@ files() {
 	done
 	# gzip'd: what man reads everywhere, and what Debian wants
 	echo "644 data/connie.1 share/man/man1/connie.1.gz"
-	echo "644 data/connie-provision.8 share/man/man8/connie-provision.8.gz"
 	for lang in $(grep -v '^#' po/LINGUAS || true); do
 		echo "644 target/locale/$lang/LC_MESSAGES/connie.mo share/locale/$lang/LC_MESSAGES/connie.mo"
 	done
 }
 
 merged=.  # where install merges the translated files; the other actions read only targets
+# whether PREFIX is one the system bus reads service files under
+system_prefix() {
+	case $prefix in /usr | /usr/local) return 0 ;; *) return 1 ;; esac
+}
 # where TARGET goes under DESTDIR and PREFIX
 target() {
 	case $3 in
@@ -62,6 +69,8 @@ install)
 	msgfmt --xml --template="data/$APP_ID.metainfo.xml" -d po -o "$merged/$APP_ID.metainfo.xml"
 	sed "s|@LIBEXECDIR@|$prefix/libexec|" data/provision/io.github.connie.Provision.service.in \
 		>"$merged/io.github.connie.Provision.service"
+	system_prefix || echo "install: PREFIX $prefix is not /usr or /usr/local: installing without \
+the helper for enterprise Wi-Fi (connie-provision), which the system bus would not find there" >&2
 	files | while read -r mode src target; do
 		dest=$(target "$destdir" "$prefix" "$target")
 		if [ ! -f "$src" ]; then

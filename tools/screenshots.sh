@@ -4,8 +4,8 @@
 # screenshots to data/screenshots/: the window (light and dark), at phone
 # width, the details page, the settings editor (light, dark, narrow),
 # "ConnMan is not running", the passphrase dialog, the traffic graph, the
-# Date & Time page and the Wi-Fi hotspot with its code (light, dark,
-# narrow).
+# Date & Time page, the Wi-Fi hotspot with its code (light, dark,
+# narrow) and the enterprise network form (light, dark, narrow).
 # Everything it starts, it ends by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -303,4 +303,35 @@ stop_connie
 start_connie ADW_DEBUG_COLOR_SCHEME=prefer-dark
 open_page "Share Connection" n
 shot hotspot-dark "$page"
+stop_connie
+
+# the enterprise (802.1X) network form: Connect on LabEnterprise opens it;
+# here through its details page (connie --show NAME) and Edit… (Alt+E),
+# which does the same for a network nothing provisions
+enterprise_form() {
+	"$connie_bin" --show LabEnterprise >/dev/null 2>&1
+	settle
+	xdotool windowfocus --sync "$window"
+	xdotool key alt+e
+	window_named "Enterprise Network"
+	form=$found
+	xdotool windowmove --sync "$form" 490 0
+	xdotool windowraise "$form"
+	for field in "339 alice@example.org" "595 radius.example.org"; do
+		xdotool mousemove --window "$form" 200 "${field%% *}" click 1
+		xdotool type --delay 20 "${field#* }"
+	done
+	xdotool mousemove 1000 880
+	settle "$form"
+}
+start_connie
+enterprise_form
+shot enterprise "$form"
+xdotool windowsize --sync "$form" 360 720
+settle "$form"
+shot enterprise-narrow "$form"
+stop_connie
+start_connie ADW_DEBUG_COLOR_SCHEME=prefer-dark
+enterprise_form
+shot enterprise-dark "$form"
 stop_connie

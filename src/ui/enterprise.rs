@@ -174,7 +174,7 @@ impl EnterpriseForm {
             window,
             move |_| window.close()
         ));
-        let save = gtk::Button::with_mnemonic(&gettext("_Save and Connect"));
+        let save = gtk::Button::with_mnemonic(&gettext("_Save"));
         save.add_css_class("suggested-action");
         let title = adw::WindowTitle::new(&gettext("Enterprise Network"), name);
         let header = adw::HeaderBar::builder()
@@ -192,7 +192,7 @@ impl EnterpriseForm {
         let (intro_row, intro) = crate::ui::note_row("dim-label");
         intro.set_label(&gettext(
             "ConnMan joins this network only with its settings saved for the whole computer. \
-             Saving asks for an administrator’s authorization.",
+             Save asks for an administrator’s authorization, saves them and connects.",
         ));
         intro_row.set_visible(true);
         top.add(&intro_row);
