@@ -125,6 +125,22 @@ async fn connman_dir(lab: &Lab) -> Vec<String> {
         .collect()
 }
 
+/// A client certificate and its (unencrypted) key, made with openssl.
+fn make_client(dir: &Path) -> (PathBuf, PathBuf) {
+    let (key, cert) = (dir.join("client.key"), dir.join("client.pem"));
+    let out = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt"])
+        .args(["ec_paramgen_curve:prime256v1", "-nodes", "-days", "1"])
+        .args(["-subj", "/CN=labuser", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("run openssl");
+    assert!(out.status.success(), "openssl: {out:?}");
+    (cert, key)
+}
+
 async fn save(
     helper: &Provision1Proxy<'_>,
     profile: &Profile,
@@ -391,7 +407,90 @@ fn the_helper_provisions_the_lab_network_only_when_polkit_says_yes() {
         helper.remove(b"LabEnterprise").await.expect("Remove");
         unchanged("Remove", connman_dir(&lab).await);
         assert!(lab.list_dir(CERT_DIR).await.unwrap().is_empty());
+        // TLS: the client's certificate and key are copied next to the CA
+        let (client_cert, client_key) = make_client(tmp.path());
+        let (cert_f, key_f) = (
+            std::fs::File::open(&client_cert).unwrap(),
+            std::fs::File::open(&client_key).unwrap(),
+        );
+        let tls = Profile {
+            eap: "tls".into(),
+            phase2: String::new(),
+            store_password: false,
+            password: String::new(),
+            key_passphrase: "keypass".into(),
+            ..peap("labuser")
+        };
+        let r = save(&helper, &tls, &[("ca-cert", &ca), ("client-cert", &cert_f)]).await;
+        assert_eq!(
+            error_name(&r),
+            "org.freedesktop.DBus.Error.InvalidArgs",
+            "no key: {r:?}"
+        );
+        let r = save(
+            &helper,
+            &tls,
+            &[
+                ("ca-cert", &ca),
+                ("client-cert", &key_f),
+                ("private-key", &cert_f),
+            ],
+        )
+        .await;
+        assert_eq!(
+            error_name(&r),
+            "org.freedesktop.DBus.Error.InvalidArgs",
+            "swapped: {r:?}"
+        );
+        assert!(lab.list_dir(CERT_DIR).await.unwrap().is_empty());
+        save(
+            &helper,
+            &tls,
+            &[
+                ("ca-cert", &ca),
+                ("client-cert", &cert_f),
+                ("private-key", &key_f),
+            ],
+        )
+        .await
+        .expect("a TLS Save");
+        let certs = lab.list_dir(CERT_DIR).await.unwrap();
+        let names: Vec<&str> = certs.iter().map(|c| c.split(' ').next().unwrap()).collect();
+        assert_eq!(
+            names,
+            [
+                format!("connie-{hex}-ca.pem"),
+                format!("connie-{hex}-client.pem"),
+                format!("connie-{hex}-key.pem"),
+            ],
+            "{certs:?}"
+        );
+        assert!(certs
+            .iter()
+            .all(|c| c.contains(" 600 ") && c.ends_with("uid=0")));
+        // edited to the system's certificates, the key's password kept: the
+        // CA copy goes, the client's files stay
+        let edited = Profile {
+            ca: "system".into(),
+            key_passphrase: String::new(),
+            ..tls.clone()
+        };
+        save(&helper, &edited, &[])
+            .await
+            .expect("an edit keeping the files");
+        let stored = helper.profiles().await.unwrap();
+        assert_eq!(stored[0].eap, "tls");
+        assert_eq!(stored[0].ca, "system");
+        assert!(stored[0].key_passphrase_stored);
+        assert_eq!(lab.list_dir(CERT_DIR).await.unwrap().len(), 2);
+        helper.remove(b"LabEnterprise").await.expect("Remove (TLS)");
+        unchanged("Remove (TLS)", connman_dir(&lab).await);
+        assert!(lab.list_dir(CERT_DIR).await.unwrap().is_empty());
+
         let log = lab.log("connie-provision").await.unwrap();
-        assert!(!log.contains("labpass"), "{log}");
+        assert!(
+            !log.contains("labpass") && !log.contains("keypass"),
+            "{log}"
+        );
     });
 }

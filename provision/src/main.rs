@@ -136,21 +136,29 @@ async fn authorize(conn: &zbus::Connection, hdr: &Header<'_>) -> fdo::Result<()>
     }
 }
 
-/// The certificate for `role`: the one passed (checked, copied), else the
-/// one stored before.
+/// What becomes of the certificate for `role`.
+enum Cert {
+    /// The helper's own copy from before, still there.
+    Keep(String),
+    /// A passed file, checked: its clean PEM, to write as `name`.
+    New { name: String, pem: Vec<u8> },
+}
+
+/// The certificate for `role`: the one passed (read and checked, not yet
+/// written), else the one stored before.
 fn certificate(
     store: &Store,
     ssid: &[u8],
     role: Role,
     passed: Option<&OwnedFd>,
     before: Option<&String>,
-) -> fdo::Result<String> {
+) -> fdo::Result<Cert> {
     let name = store::cert_name(ssid, role);
-    let path = store.cert_path(&name);
     let Some(fd) = passed else {
         // kept only when it is the helper's own file, still there
+        let path = store.cert_path(&name);
         if before == Some(&path) && store.read(Dir::Certs, &name).map_err(refused)?.is_some() {
-            return Ok(path);
+            return Ok(Cert::Keep(path));
         }
         let key = match role {
             Role::Ca => connie_provision::FILE_CA,
@@ -166,8 +174,7 @@ fn certificate(
     };
     let pem =
         cert::check(&bytes, kind).map_err(|e| fdo::Error::InvalidArgs(format!("{name}: {e}")))?;
-    store.write(Dir::Certs, &name, &pem).map_err(refused)?;
-    Ok(path)
+    Ok(Cert::New { name, pem })
 }
 
 impl Helper {
@@ -205,7 +212,8 @@ impl Helper {
             Role::Ca => p.ca == CaChoice::File,
             _ => p.eap == Eap::Tls,
         };
-        let mut certs = CertPaths::default();
+        // every passed file is read and checked before anything is written
+        let mut chosen: Vec<(Role, Cert)> = Vec::new();
         for role in Role::ALL {
             let key = match role {
                 Role::Ca => connie_provision::FILE_CA,
@@ -225,7 +233,20 @@ impl Helper {
                 Role::ClientCert => before_certs.client_cert.as_ref(),
                 Role::PrivateKey => before_certs.private_key.as_ref(),
             };
-            let path = certificate(&store, &p.ssid, role, files.get(key), before)?;
+            chosen.push((
+                role,
+                certificate(&store, &p.ssid, role, files.get(key), before)?,
+            ));
+        }
+        let mut certs = CertPaths::default();
+        for (role, cert) in chosen {
+            let path = match cert {
+                Cert::Keep(path) => path,
+                Cert::New { name, pem } => {
+                    store.write(Dir::Certs, &name, &pem).map_err(refused)?;
+                    store.cert_path(&name)
+                }
+            };
             match role {
                 Role::Ca => certs.ca = Some(path),
                 Role::ClientCert => certs.client_cert = Some(path),
