@@ -307,14 +307,32 @@ stop_connie
 
 # the enterprise (802.1X) network form: Connect on LabEnterprise opens it;
 # here through its details page (connie --show NAME) and Edit… (Alt+E),
-# which does the same for a network nothing provisions
+# which does the same for a network nothing provisions (after the
+# hotspot is off again: while wifi is an access point, connmand lists no
+# networks)
 enterprise_form() {
-	"$connie_bin" --show LabEnterprise >/dev/null 2>&1
-	settle
-	xdotool windowfocus --sync "$window"
-	xdotool key alt+e
-	window_named "Enterprise Network"
-	form=$found
+	form=
+	for _ in 1 2 3; do
+		"$connie_bin" --show LabEnterprise >/dev/null 2>&1
+		settle
+		xdotool windowfocus --sync "$window"
+		xdotool key alt+e
+		for _ in $(seq 1 25); do
+			for w in $(xdotool search --onlyvisible --pid "$connie_pid" --name . 2>/dev/null); do
+				[ "$(xdotool getwindowname "$w")" = "Enterprise Network" ] && form=$w
+			done
+			[ -n "$form" ] && break 2
+			sleep 0.2
+		done
+		xdotool key Escape
+	done
+	if [ -z "$form" ]; then
+		echo "screenshots: the enterprise form did not open; Connie's windows:" >&2
+		for w in $(xdotool search --onlyvisible --pid "$connie_pid" --name . 2>/dev/null); do
+			echo "  $(xdotool getwindowname "$w")" >&2
+		done
+		exit 1
+	fi
 	xdotool windowmove --sync "$form" 490 0
 	xdotool windowraise "$form"
 	for field in "339 alice@example.org" "595 radius.example.org"; do
@@ -324,6 +342,9 @@ enterprise_form() {
 	xdotool mousemove 1000 880
 	settle "$form"
 }
+timeout 30 connmanctl tether wifi off >/dev/null 2>&1 || true
+lab_wifi_on
+lab_lists LabEnterprise
 start_connie
 enterprise_form
 shot enterprise "$form"

@@ -373,10 +373,15 @@ impl EnterpriseForm {
                 }
             ));
         }
-        // the form lives as long as its window
-        let keep = self.clone();
-        w.window.connect_destroy(move |_| {
-            keep.chooser.replace(None);
+        // the form lives until its window closes (the window's handler
+        // holds it; closing drops it, so that the two do not keep each
+        // other alive)
+        let keep = RefCell::new(Some(self.clone()));
+        w.window.connect_close_request(move |_| {
+            if let Some(form) = keep.take() {
+                form.chooser.replace(None);
+            }
+            glib::Propagation::Proceed
         });
     }
 

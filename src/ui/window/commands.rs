@@ -94,10 +94,14 @@ impl Window {
 
     /// Opens the form that sets up (or edits) the enterprise network `path`.
     pub fn setup_enterprise(&self, path: &str) {
-        let Some(service) = self.service(path) else {
+        // from connmand's state, which the window's models follow paced
+        let Some(name) = self
+            .backend()
+            .client()
+            .and_then(|c| c.state().service(path).map(text::name_of))
+        else {
             return;
         };
-        let name = text::display_name(&service.name(), service.hidden());
         if let Some(form) =
             crate::ui::enterprise::EnterpriseForm::open(self, self.backend(), path, &name)
         {

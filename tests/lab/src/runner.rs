@@ -441,6 +441,33 @@ impl Runner {
         self.wait_name(daemon.bus_name(), daemon.name())
     }
 
+    /// Whether `name` has an owner on the lab's bus.
+    fn name_owned(&self, name: &str) -> bool {
+        let Some(conn) = self.conn.lock().unwrap().clone() else {
+            return false;
+        };
+        zbus::block_on(async {
+            let dbus = zbus::fdo::DBusProxy::new(&conn).await.ok()?;
+            let name = zbus::names::BusName::try_from(name).ok()?;
+            dbus.name_has_owner(name).await.ok()
+        })
+        .unwrap_or(false)
+    }
+
+    /// Stops the process the lab started as `proc_name` and waits (at most
+    /// 5 s) until the bus has released its `name`, so that a restart is not
+    /// mistaken for the old process.
+    fn stop_owner(&self, proc_name: &str, name: &str) -> Result<(), LabError> {
+        self.stop_proc(proc_name);
+        if wait_until(Duration::from_secs(5), || !self.name_owned(name)) {
+            Ok(())
+        } else {
+            Err(LabError::new(format!(
+                "{name} is still owned after {proc_name} stopped"
+            )))
+        }
+    }
+
     /// Waits until the process the lab started as `proc_name` owns `name`
     /// on the lab's bus; if it dies first, the error carries its log.
     fn wait_name(&self, name: &str, proc_name: &str) -> Result<(), LabError> {
@@ -601,7 +628,7 @@ impl Runner {
     /// directories are bind-mounted over polkit's action and rule
     /// directories; the host's stay untouched.
     pub fn start_polkit(&self, policy: &str, rules: &str) -> Result<(), LabError> {
-        self.stop_proc(POLKITD);
+        self.stop_owner(POLKITD, "org.freedesktop.PolicyKit1")?;
         let base = self.dir.join("polkit");
         let (actions, rules_dir, empty) =
             (base.join("actions"), base.join("rules"), base.join("empty"));
@@ -642,7 +669,7 @@ impl Runner {
         args: &[String],
         bus_policy: &str,
     ) -> Result<(), LabError> {
-        self.stop_proc(HELPER);
+        self.stop_owner(HELPER, HELPER_BUS_NAME)?;
         write_file(&self.dir.join("bus.d").join("helper.conf"), bus_policy)?;
         let conn = self.conn.lock().unwrap().clone();
         let conn = conn.ok_or_else(|| LabError::new("the lab bus is not connected"))?;
