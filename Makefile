@@ -27,12 +27,13 @@ SHOT_PKGS := imagemagick
 # make bench runs the incumbent, connman-gtk, against the same lab in the same
 # run (no autostart entry, no service; it depends on connman, a lab package).
 BENCH_PKGS := connman-gtk
-LAB_PKGS := connman connman-vpn dnsmasq-base openvpn openssl ethtool iproute2 util-linux mount \
+LAB_PKGS := connman connman-vpn dnsmasq-base openvpn openssl ethtool iproute2 util-linux mount polkitd \
 	iputils-ping ocserv openconnect
 # make deb: dpkg-shlibdeps (the package's Depends) and lintian.
 DEB_PKGS := dpkg-dev lintian
-# Packages that ship services which must never start on the host.
-DAEMON_PKGS := connman connman-vpn openvpn ocserv
+# Packages that ship services which must never start on the host (polkitd
+# runs only in the lab, for the provisioning helper's tests).
+DAEMON_PKGS := connman connman-vpn openvpn ocserv polkitd
 
 .PHONY: all build deps check lab demo test lint fmt clean sudo-ok bench install uninstall \
 	install-check deb pot potfiles mo screenshots
@@ -65,9 +66,11 @@ lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	desktop-file-validate data/$(APP_ID).desktop
 	appstreamcli validate --no-net data/$(APP_ID).metainfo.xml
-	@warnings=$$($(MAN_CHECK) data/connie.1 2>&1 >/dev/null); \
-		if [ -n "$$warnings" ]; then echo "data/connie.1: $$warnings"; exit 1; fi; \
-		echo "data/connie.1: no warnings"
+	@for page in data/connie.1 data/connie-provision.8; do \
+		warnings=$$($(MAN_CHECK) $$page 2>&1 >/dev/null); \
+		if [ -n "$$warnings" ]; then echo "$$page: $$warnings"; exit 1; fi; \
+		echo "$$page: no warnings"; \
+	done
 
 test: sudo-ok
 	$(CARGO) build --workspace --all-targets
@@ -79,7 +82,7 @@ check: deps fmt lint potfiles test install-check
 # translations (make mo) into a temporary DESTDIR, compares the files with the
 # expected list, validates them and uninstalls (tools/check-install.sh)
 install-check: mo
-	$(CARGO) build --bin connie
+	$(CARGO) build -p connie -p connie-provision --bins
 	bash tools/check-install.sh
 
 lab: deps sudo-ok
@@ -112,11 +115,14 @@ bench: deps sudo-ok
 
 # Installs the release build under $(PREFIX) (staged under $(DESTDIR) for
 # packagers): the binary, its desktop entry, metainfo, icon, manual page,
-# translations and the tray's fallback icons (tools/install.sh lists them).
+# translations and the tray's fallback icons, and the provisioning helper
+# with its D-Bus service file, bus policy and polkit action (the last two
+# under /usr/share whatever the PREFIX: only there do the system bus and
+# polkit read them). tools/install.sh lists them.
 # No autostart entry: Connie writes the person's own, from its preferences.
 PREFIX ?= /usr/local
 install: mo
-	CONNIE_LOCALEDIR=$(PREFIX)/share/locale $(CARGO) build --release --bin connie
+	CONNIE_LOCALEDIR=$(PREFIX)/share/locale $(CARGO) build --release -p connie -p connie-provision --bins
 	bash tools/install.sh install "$(DESTDIR)" "$(PREFIX)" target/release/connie
 
 uninstall:
@@ -128,7 +134,7 @@ deb:
 	@bash tools/install-deps.sh $(BUILD_PKGS) $(DEB_PKGS) --
 	@bash tools/check-rust.sh
 	$(MAKE) mo
-	CONNIE_LOCALEDIR=/usr/share/locale $(CARGO) build --release --bin connie
+	CONNIE_LOCALEDIR=/usr/share/locale $(CARGO) build --release -p connie -p connie-provision --bins
 	bash tools/make-deb.sh target/release/connie
 	lintian --fail-on error --display-info target/deb/connie_*.deb
 

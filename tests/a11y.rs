@@ -1091,3 +1091,44 @@ fn the_hotspot_page_and_its_join_code_are_read_by_name() {
     let unnamed: Vec<&&&Node> = controls.iter().filter(|n| !is_words(&n.name)).collect();
     assert!(unnamed.is_empty(), "controls without a name: {unnamed:#?}");
 }
+
+#[test]
+fn the_enterprise_network_form_is_a_dialog_with_named_controls() {
+    let _display = one_at_a_time();
+    let Some(lab) = wifi_lab() else { return };
+    wifi_on(&lab);
+    let bus = a11y_bus("a11y-enterprise");
+    let connie = Connie::start(&lab, &bus, "enterprise");
+    // Connect on an 802.1X network that nothing provisions opens the form
+    let (connect, _) = wait_for(&bus, &connie, 60, "LabEnterprise listed", |nodes| {
+        let row = list_item(nodes, "LabEnterprise")?;
+        controls(nodes, row)
+            .into_iter()
+            .find(|c| c.name == "Connect to LabEnterprise")
+            .cloned()
+    });
+    act(&bus, &connie, &connect, "click");
+    let (_, nodes) = wait_for(&bus, &connie, 30, "the enterprise form", |nodes| {
+        showing_toplevel(nodes, "Enterprise Network").map(|_| ())
+    });
+    let form = assert_dialog(&nodes, "Enterprise Network");
+    let names: Vec<&str> = nodes
+        .iter()
+        .filter(|n| n.under(&form))
+        .map(|n| n.name.as_str())
+        .collect();
+    for label in ["Save", "Cancel", "Save the password for all users"] {
+        assert!(names.contains(&label), "{label:?} in {names:#?}");
+    }
+    for field in [
+        "Identity",
+        "Server domain",
+        "Authentication",
+        "CA certificate",
+    ] {
+        assert!(
+            names.iter().any(|n| n.starts_with(field)),
+            "{field:?} in {names:#?}"
+        );
+    }
+}

@@ -22,12 +22,17 @@ bash tools/install.sh install "$stage" "$PREFIX" "$bin" >/dev/null
 expected() {
 	cat <<LIST
 $PREFIX/bin/connie
+$PREFIX/libexec/connie-provision
+$PREFIX/share/dbus-1/system-services/io.github.connie.Provision.service
+/usr/share/dbus-1/system.d/io.github.connie.Provision.conf
+/usr/share/polkit-1/actions/$APP_ID.policy
 $PREFIX/share/applications/$APP_ID.desktop
 $PREFIX/share/metainfo/$APP_ID.metainfo.xml
 $PREFIX/share/icons/hicolor/scalable/apps/$APP_ID.svg
 $PREFIX/share/icons/hicolor/symbolic/apps/$APP_ID-symbolic.svg
 $PREFIX/share/connie/icons/hicolor/index.theme
 $PREFIX/share/man/man1/connie.1.gz
+$PREFIX/share/man/man8/connie-provision.8.gz
 LIST
 	for f in data/icons/hicolor/scalable/status/*.svg; do
 		echo "$PREFIX/share/connie/icons/hicolor/scalable/status/${f##*/}"
@@ -41,7 +46,26 @@ if ! diff -u <(expected | sort) <(echo "$installed"); then
 	fail "the installed files differ from the expected list (- expected, + installed)"
 fi
 [ -x "$stage$PREFIX/bin/connie" ] || fail "bin/connie is not executable"
-find "$stage" -type f ! -path '*/bin/*' -perm /111 | grep . && fail "data files must not be executable"
+[ -x "$stage$PREFIX/libexec/connie-provision" ] || fail "libexec/connie-provision is not executable"
+find "$stage" -type f ! -path '*/bin/*' ! -path '*/libexec/*' -perm /111 | grep . &&
+	fail "data files must not be executable"
+
+# the helper: the bus starts what its service file names, as root; the bus
+# policy and polkit read their files (the XML must parse)
+service=$stage$PREFIX/share/dbus-1/system-services/io.github.connie.Provision.service
+grep -qx "Exec=$PREFIX/libexec/connie-provision" "$service" || fail "the service file runs: $(grep Exec "$service")"
+grep -qx "User=root" "$service" || fail "the service file does not run the helper as root"
+grep -qx "Name=io.github.connie.Provision" "$service" || fail "the service file names another bus name"
+for x in "$stage/usr/share/dbus-1/system.d/io.github.connie.Provision.conf" \
+	"$stage/usr/share/polkit-1/actions/$APP_ID.policy"; do
+	python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$x" ||
+		fail "$x is not well-formed XML"
+done
+grep -q '<allow_active>auth_admin_keep</allow_active>' "$stage/usr/share/polkit-1/actions/$APP_ID.policy" ||
+	fail "the polkit action does not ask for an administrator"
+version=$("$stage$PREFIX/libexec/connie-provision" --version)
+[ "$version" = "connie-provision $(sed -n 's/^version = "\(.*\)"/\1/p' provision/Cargo.toml | head -1)" ] ||
+	fail "connie-provision --version said: $version"
 
 # what the desktop and software centres read
 desktop-file-validate "$stage$PREFIX/share/applications/$APP_ID.desktop"
@@ -55,6 +79,9 @@ grep -q "<launchable type=\"desktop-id\">$APP_ID.desktop</launchable>" \
 warnings=$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 \
 	man --warnings -E UTF-8 -l -Tutf8 -Z "$stage$PREFIX/share/man/man1/connie.1.gz" 2>&1 >/dev/null)
 [ -z "$warnings" ] || fail "the installed manual page: $warnings"
+warnings=$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 \
+	man --warnings -E UTF-8 -l -Tutf8 -Z "$stage$PREFIX/share/man/man8/connie-provision.8.gz" 2>&1 >/dev/null)
+[ -z "$warnings" ] || fail "the helper's installed manual page: $warnings"
 
 # the installed binary answers without a display, and everything installed
 # speaks of the same version

@@ -16,9 +16,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 APP_ID=io.github.connie.Connie
 
-# "MODE SOURCE TARGET" lines; TARGET is relative to PREFIX
+# "MODE SOURCE TARGET" lines; TARGET is relative to PREFIX, or absolute for
+# the two files their readers look for only under /usr/share (the system
+# bus's policy directory and polkit's actions), whatever the PREFIX
 files() {
 	echo "755 ${BINARY:-target/release/connie} bin/connie"
+	# the provisioning helper, the only part that runs as root: started by
+	# the system bus on demand, asks polkit about every change. Only with a
+	# system prefix: the system bus reads no service file under a home
+	if system_prefix; then
+		echo "755 $(dirname "${BINARY:-target/release/connie}")/connie-provision libexec/connie-provision"
+		echo "644 $merged/io.github.connie.Provision.service share/dbus-1/system-services/io.github.connie.Provision.service"
+		echo "644 data/provision/io.github.connie.Provision.conf /usr/share/dbus-1/system.d/io.github.connie.Provision.conf"
+		echo "644 data/provision/$APP_ID.policy /usr/share/polkit-1/actions/$APP_ID.policy"
+		echo "644 data/connie-provision.8 share/man/man8/connie-provision.8.gz"
+	fi
 	echo "644 $merged/$APP_ID.desktop share/applications/$APP_ID.desktop"
 	echo "644 $merged/$APP_ID.metainfo.xml share/metainfo/$APP_ID.metainfo.xml"
 	echo "644 data/icons/hicolor/scalable/apps/$APP_ID.svg share/icons/hicolor/scalable/apps/$APP_ID.svg"
@@ -36,6 +48,17 @@ files() {
 }
 
 merged=.  # where install merges the translated files; the other actions read only targets
+# whether PREFIX is one the system bus reads service files under
+system_prefix() {
+	case $prefix in /usr | /usr/local) return 0 ;; *) return 1 ;; esac
+}
+# where TARGET goes under DESTDIR and PREFIX
+target() {
+	case $3 in
+	/*) echo "$1$3" ;;
+	*) echo "$1$2/$3" ;;
+	esac
+}
 action=${1:?install, uninstall or list}
 case $action in
 install)
@@ -44,8 +67,12 @@ install)
 	trap 'rm -rf "$merged"' EXIT
 	msgfmt --desktop --template="data/$APP_ID.desktop" -d po -o "$merged/$APP_ID.desktop"
 	msgfmt --xml --template="data/$APP_ID.metainfo.xml" -d po -o "$merged/$APP_ID.metainfo.xml"
+	sed "s|@LIBEXECDIR@|$prefix/libexec|" data/provision/io.github.connie.Provision.service.in \
+		>"$merged/io.github.connie.Provision.service"
+	system_prefix || echo "install: PREFIX $prefix is not /usr or /usr/local: installing without \
+the helper for enterprise Wi-Fi (connie-provision), which the system bus would not find there" >&2
 	files | while read -r mode src target; do
-		dest="$destdir$prefix/$target"
+		dest=$(target "$destdir" "$prefix" "$target")
 		if [ ! -f "$src" ]; then
 			echo "install: $src is missing" >&2
 			exit 1
@@ -61,14 +88,14 @@ install)
 uninstall)
 	destdir=$2 prefix=$3
 	files | while read -r _ _ target; do
-		rm -fv "$destdir$prefix/$target"
+		rm -fv "$(target "$destdir" "$prefix" "$target")"
 	done
 	# the directory that is Connie's alone; shared directories stay
 	rm -rf "$destdir$prefix/share/connie"
 	;;
 list)
 	prefix=$2
-	files | while read -r _ _ target; do echo "$prefix/$target"; done
+	files | while read -r _ _ target; do target "" "$prefix" "$target"; done
 	;;
 *)
 	echo "usage: $0 install|uninstall|list …" >&2

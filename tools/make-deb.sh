@@ -7,7 +7,9 @@
 #
 # Writes target/deb/connie_VERSION_ARCH.deb. The package's dependencies on
 # GTK 4, libadwaita and the C library are computed by dpkg-shlibdeps from
-# the binary; connman is recommended (Connie is of little use without it,
+# the binaries (connie and its helper, connie-provision); polkitd and dbus
+# are recommended (the helper needs them to set up enterprise Wi-Fi);
+# connman is recommended (Connie is of little use without it,
 # but it may run on another machine's bus, or be installed from elsewhere).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +26,9 @@ rm -rf "$stage" "$out"/connie_*.deb
 mkdir -p "$stage/DEBIAN"
 
 bash tools/install.sh install "$stage" /usr "$binary" >/dev/null
-strip --strip-unneeded --remove-section=.comment --remove-section=.note "$stage/usr/bin/connie"
+for b in "$stage/usr/bin/connie" "$stage/usr/libexec/connie-provision"; do
+	strip --strip-unneeded --remove-section=.comment --remove-section=.note "$b"
+done
 
 doc=$stage/usr/share/doc/connie
 install -d "$doc"
@@ -73,7 +77,8 @@ shlibs=$(mktemp -d)
 trap 'rm -rf "$shlibs"' EXIT
 mkdir "$shlibs/debian"
 printf 'Source: connie\n\nPackage: connie\nArchitecture: any\n' >"$shlibs/debian/control"
-depends=$(cd "$shlibs" && dpkg-shlibdeps -O "-e$OLDPWD/$stage/usr/bin/connie" |
+depends=$(cd "$shlibs" && dpkg-shlibdeps -O "-e$OLDPWD/$stage/usr/bin/connie" \
+	"-e$OLDPWD/$stage/usr/libexec/connie-provision" |
 	sed -n 's/^shlibs:Depends=//p')
 [ -n "$depends" ] || { echo "make-deb: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
 # The symbols alone allow older versions than Connie runs on: its floor is
@@ -88,7 +93,7 @@ Architecture: $arch
 Maintainer: $maintainer
 Installed-Size: $(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 Depends: $depends, glib-networking
-Recommends: connman
+Recommends: connman, dbus, polkitd
 Suggests: connman-vpn
 Section: net
 Priority: optional
@@ -102,6 +107,10 @@ Description: desktop front-end for ConnMan
  connmand needs them, lets you reorder the services' priority by dragging
  them, and shows a live details page for each service. connman-vpn is
  needed for VPNs.
+ .
+ Enterprise (802.1X) Wi-Fi networks are set up from the window through a
+ small helper, connie-provision, started by the system bus and checked by
+ polkit; it is the only part that runs as root.
 CONTROL
 (cd "$stage" && find usr -type f -print0 | sort -z | xargs -0 md5sum) >"$stage/DEBIAN/md5sums"
 chmod 644 "$stage/DEBIAN/control" "$stage/DEBIAN/md5sums"

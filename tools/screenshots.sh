@@ -4,8 +4,10 @@
 # screenshots to data/screenshots/: the window (light and dark), at phone
 # width, the details page, the settings editor (light, dark, narrow),
 # "ConnMan is not running", the passphrase dialog, the traffic graph, the
-# Date & Time page and the Wi-Fi hotspot with its code and the devices on
-# it (light, dark, narrow).
+# Date & Time page, the Wi-Fi hotspot with its code and the devices on it
+# (light, dark, narrow), OpenConnect's certificate question and login
+# (light, dark, narrow) and the enterprise network form (light, dark,
+# narrow).
 # Everything it starts, it ends by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -385,4 +387,55 @@ oc_dialogs -narrow narrow
 stop_connie
 start_connie_in_lab ADW_DEBUG_COLOR_SCHEME=prefer-dark
 oc_dialogs -dark
+stop_connie
+# the enterprise (802.1X) network form: Connect on LabEnterprise opens it;
+# here through its details page (connie --show NAME) and Edit… (Alt+E),
+# which does the same for a network nothing provisions (after the
+# hotspot is off again: while wifi is an access point, connmand lists no
+# networks)
+enterprise_form() {
+	form=
+	for _ in 1 2 3; do
+		"$connie_bin" --show LabEnterprise >/dev/null 2>&1
+		settle
+		xdotool windowfocus --sync "$window"
+		xdotool key alt+e
+		for _ in $(seq 1 25); do
+			for w in $(xdotool search --onlyvisible --pid "$connie_pid" --name . 2>/dev/null); do
+				[ "$(xdotool getwindowname "$w")" = "Enterprise Network" ] && form=$w
+			done
+			[ -n "$form" ] && break 2
+			sleep 0.2
+		done
+		xdotool key Escape
+	done
+	if [ -z "$form" ]; then
+		echo "screenshots: the enterprise form did not open; Connie's windows:" >&2
+		for w in $(xdotool search --onlyvisible --pid "$connie_pid" --name . 2>/dev/null); do
+			echo "  $(xdotool getwindowname "$w")" >&2
+		done
+		exit 1
+	fi
+	xdotool windowmove --sync "$form" 490 0
+	xdotool windowraise "$form"
+	for field in "339 alice@example.org" "595 radius.example.org"; do
+		xdotool mousemove --window "$form" 200 "${field%% *}" click 1
+		xdotool type --delay 20 "${field#* }"
+	done
+	xdotool mousemove 1000 880
+	settle "$form"
+}
+timeout 30 connmanctl tether wifi off >/dev/null 2>&1 || true
+lab_wifi_on
+lab_lists LabEnterprise
+start_connie
+enterprise_form
+shot enterprise "$form"
+xdotool windowsize --sync "$form" 360 720
+settle "$form"
+shot enterprise-narrow "$form"
+stop_connie
+start_connie ADW_DEBUG_COLOR_SCHEME=prefer-dark
+enterprise_form
+shot enterprise-dark "$form"
 stop_connie

@@ -10,6 +10,7 @@ use std::time::Instant;
 
 pub mod commands;
 pub mod outcome;
+pub mod provision;
 pub mod share;
 mod vpn;
 

@@ -198,8 +198,8 @@ pub fn of_connect(
     if enterprise && *error == ConnmanError::InvalidArguments {
         let why = gettext(
             "This network uses enterprise (802.1X) security, which ConnMan can only join with a \
-             provisioning file for it in /var/lib/connman. Ask the network's administrator for \
-             the settings.",
+             provisioning file for it in /var/lib/connman. Connect it from Connie’s window to \
+             set it up; the network’s administrator has the settings.",
         );
         return Outcome::Failed(Failure::said(&what, Some(name), why, error));
     }

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod agent;
 pub mod clock;
+pub mod enterprise;
 pub mod hotspot;
 pub mod preferences;
 pub mod qr_code;

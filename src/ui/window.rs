@@ -82,6 +82,8 @@ mod imp {
         pub(super) vpn_editor: glib::WeakRef<crate::ui::VpnEditor>,
         pub(super) hotspot: glib::WeakRef<crate::ui::HotspotWindow>,
         pub(super) clock: glib::WeakRef<crate::ui::clock::ClockWindow>,
+        /// The enterprise network form last opened.
+        pub(super) enterprise: RefCell<std::rc::Weak<crate::ui::enterprise::EnterpriseForm>>,
         /// Why the place last hovered in a drag would be refused.
         pub(super) last_refusal: Cell<Option<Refusal>>,
     }

@@ -77,8 +77,45 @@ impl Window {
     }
 
     /// Connects `path` (asynchronously; the row shows progress).
+    /// An 802.1X network that nothing provisions opens the enterprise
+    /// network form instead: connmand cannot join it without one.
     pub fn connect_service(&self, path: &str) {
+        let needs_setup = self.backend().client().is_some_and(|c| {
+            c.state()
+                .service(path)
+                .is_some_and(|s| crate::backend::provision::needs_setup(path, s))
+        });
+        if needs_setup {
+            self.setup_enterprise(path);
+            return;
+        }
         self.command(self.backend().connect(path));
+    }
+
+    /// Opens the form that sets up (or edits) the enterprise network `path`.
+    pub fn setup_enterprise(&self, path: &str) {
+        // from connmand's state, which the window's models follow paced
+        let Some(name) = self
+            .backend()
+            .client()
+            .and_then(|c| c.state().service(path).map(text::name_of))
+        else {
+            return;
+        };
+        if let Some(form) =
+            crate::ui::enterprise::EnterpriseForm::open(self, self.backend(), path, &name)
+        {
+            self.imp().enterprise.replace(std::rc::Rc::downgrade(&form));
+        }
+    }
+
+    /// The enterprise network form, while it is open.
+    pub fn enterprise_form(&self) -> Option<std::rc::Rc<crate::ui::enterprise::EnterpriseForm>> {
+        self.imp()
+            .enterprise
+            .borrow()
+            .upgrade()
+            .filter(|f| f.window().is_visible())
     }
 
     /// Asks whether to forget the saved network `path`; forgets it
@@ -132,8 +169,42 @@ impl Window {
         dialog.present();
     }
 
-    /// Opens the settings editor of `path`.
+    /// Opens the settings editor of `path`; for an 802.1X network that
+    /// Connie set up (or nothing provisions), the enterprise network form.
+    /// A network provisioned by another file gets the ordinary editor,
+    /// which shows its settings locked.
     pub fn edit_service(&self, path: &str) {
+        let enterprise = self.backend().client().and_then(|c| {
+            let state = c.state();
+            let s = state.service(path)?;
+            let eap = s.type_ == crate::connman::ServiceType::Wifi
+                && s.security
+                    .contains(&crate::connman::types::Security::Ieee8021x);
+            let ssid = crate::backend::provision::ssid_of_path(path)?;
+            eap.then(|| (s.immutable, ssid, c.connection().clone()))
+        });
+        match enterprise {
+            Some((false, _, _)) => self.setup_enterprise(path),
+            Some((true, ssid, conn)) => {
+                let weak = self.downgrade();
+                let path = path.to_owned();
+                glib::spawn_future_local(async move {
+                    let ours = crate::backend::provision::stored(&conn, &ssid)
+                        .await
+                        .is_some();
+                    let Some(win) = weak.upgrade() else { return };
+                    if ours {
+                        win.setup_enterprise(&path);
+                    } else {
+                        win.open_editor(&path);
+                    }
+                });
+            }
+            None => self.open_editor(path),
+        }
+    }
+
+    fn open_editor(&self, path: &str) {
         let Some(editor) = crate::ui::ServiceEditor::new(self, self.backend(), path) else {
             return;
         };

@@ -312,6 +312,51 @@ impl Lab {
         .await
     }
 
+    /// Removes `/var/lib/connman/NAME.config` in the lab.
+    pub async fn unprovision_service(&self, name: &str) -> Result<(), LabError> {
+        Ok(self.control.unprovision(false, name).await?)
+    }
+
+    /// What the fake wpa_supplicant did (AddNetwork's arguments, secrets
+    /// hidden; state changes).
+    pub async fn wifi_log(&self) -> Result<Vec<String>, LabError> {
+        Ok(self.control.wifi_log().await?)
+    }
+
+    /// (Re)starts a real polkitd on the lab's bus with the action file
+    /// `policy` and the JavaScript rules `rules` (nothing else: the host's
+    /// actions and rules are hidden from it).
+    pub async fn start_polkit(&self, policy: &str, rules: &str) -> Result<(), LabError> {
+        Ok(self.control.start_polkit(policy, rules).await?)
+    }
+
+    /// (Re)starts Connie's provisioning helper as root inside the lab's
+    /// namespaces, with its bus policy (`bus_policy`, a bus configuration
+    /// file's text) added to the lab's bus, and waits until it owns its name.
+    pub async fn start_helper(
+        &self,
+        program: &Path,
+        args: &[&str],
+        bus_policy: &str,
+    ) -> Result<(), LabError> {
+        let program = program.display().to_string();
+        Ok(self
+            .control
+            .start_helper(&program, args, bus_policy)
+            .await?)
+    }
+
+    /// The entries of a directory inside the lab (`name kind mode size
+    /// uid`, sorted), to compare before and after.
+    pub async fn list_dir(&self, path: &str) -> Result<Vec<String>, LabError> {
+        Ok(self.control.list_dir(path).await?)
+    }
+
+    /// Makes `path` (in the lab's /var/lib/connman) a symlink to `target`.
+    pub async fn plant_symlink(&self, path: &str, target: &str) -> Result<(), LabError> {
+        Ok(self.control.plant_symlink(path, target).await?)
+    }
+
     /// The dict for `net.connman.vpn.Manager.Create` that reaches one of
     /// the lab's OpenVPN servers.
     pub fn vpn_settings(&self, kind: VpnKind, name: &str) -> HashMap<String, String> {
@@ -346,7 +391,14 @@ impl Lab {
 
     /// Prints the daemons' logs to stderr (done on drop when panicking).
     pub fn print_logs(&self) {
-        for name in ["connmand", "connman-vpnd", "dnsmasq", "ocserv"] {
+        for name in [
+            "connmand",
+            "connman-vpnd",
+            "dnsmasq",
+            "ocserv",
+            "polkitd",
+            "connie-provision",
+        ] {
             if let Ok(text) = zbus::block_on(self.control.log(name)) {
                 let tail = tail(&text, 12_000);
                 if !tail.is_empty() {

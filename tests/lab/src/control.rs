@@ -199,6 +199,39 @@ impl Control {
         self.blocking(move |r| r.unprovision(vpn, &name)).await
     }
 
+    /// (Re)starts polkitd in the lab with one action file and one rules
+    /// file (see `Runner::start_polkit`).
+    async fn start_polkit(&self, policy: &str, rules: &str) -> fdo::Result<()> {
+        let (policy, rules) = (policy.to_owned(), rules.to_owned());
+        self.blocking(move |r| r.start_polkit(&policy, &rules))
+            .await
+    }
+
+    /// (Re)starts Connie's provisioning helper in the lab.
+    async fn start_helper(
+        &self,
+        program: &str,
+        args: Vec<String>,
+        bus_policy: &str,
+    ) -> fdo::Result<()> {
+        let (program, policy) = (program.to_owned(), bus_policy.to_owned());
+        self.blocking(move |r| r.start_helper(&program, &args, &policy))
+            .await
+    }
+
+    /// A directory's entries inside the lab (name, kind, mode, size, owner).
+    async fn list_dir(&self, path: &str) -> fdo::Result<Vec<String>> {
+        let path = path.to_owned();
+        self.blocking(move |r| r.list_dir(&path)).await
+    }
+
+    /// Makes a path in the lab's /var/lib/connman a symlink.
+    async fn plant_symlink(&self, path: &str, target: &str) -> fdo::Result<()> {
+        let (path, target) = (path.to_owned(), target.to_owned());
+        self.blocking(move |r| r.plant_symlink(&path, &target))
+            .await
+    }
+
     /// Whether an address answers a ping from the lab's network.
     async fn ping(&self, addr: &str) -> fdo::Result<bool> {
         let addr = addr.to_owned();
@@ -287,6 +320,10 @@ pub trait Lab1 {
     fn log(&self, name: &str) -> zbus::Result<String>;
     fn provision(&self, vpn: bool, name: &str, contents: &str) -> zbus::Result<()>;
     fn unprovision(&self, vpn: bool, name: &str) -> zbus::Result<()>;
+    fn start_polkit(&self, policy: &str, rules: &str) -> zbus::Result<()>;
+    fn start_helper(&self, program: &str, args: &[&str], bus_policy: &str) -> zbus::Result<()>;
+    fn list_dir(&self, path: &str) -> zbus::Result<Vec<String>>;
+    fn plant_symlink(&self, path: &str, target: &str) -> zbus::Result<()>;
     fn lab_ip(&self, args: &[&str]) -> zbus::Result<String>;
     fn ping(&self, addr: &str) -> zbus::Result<bool>;
     fn ping_peer(&self, n: u8, count: u32, size: u32) -> zbus::Result<String>;

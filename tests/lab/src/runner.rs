@@ -33,6 +33,11 @@ pub const SERVICES_ADDR: &str = "10.77.0.1";
 /// A host reachable through the VPN only by the routes it pushes.
 pub const BEHIND_VPN_ADDR: &str = "10.99.1.1";
 const WLAN_IF: &str = "wlan0";
+const POLKITD: &str = "polkitd";
+const POLKITD_PROGRAM: &str = "/usr/lib/polkit-1/polkitd";
+const HELPER: &str = "connie-provision";
+/// Connie's provisioning helper's bus name.
+pub const HELPER_BUS_NAME: &str = "io.github.connie.Provision";
 const STOP_GRACE: Duration = Duration::from_secs(5);
 /// How long a process the lab starts may take to say it is ready.
 const READY_LIMIT: Duration = Duration::from_secs(10);
@@ -178,7 +183,7 @@ impl Runner {
     }
 
     fn write_config(&self) -> Result<(), LabError> {
-        for sub in ["log", "etc-connman", "tmp", "pki"] {
+        for sub in ["log", "etc-connman", "tmp", "pki", "bus.d"] {
             std::fs::create_dir(self.dir.join(sub))
                 .map_err(|e| LabError::new(format!("cannot create lab dir: {e}")))?;
         }
@@ -483,23 +488,53 @@ impl Runner {
             &self.log_path(daemon.name()),
         )?);
         drop(procs);
+        self.wait_name(daemon.bus_name(), daemon.name())
+    }
+
+    /// Whether `name` has an owner on the lab's bus.
+    fn name_owned(&self, name: &str) -> bool {
+        let Some(conn) = self.conn.lock().unwrap().clone() else {
+            return false;
+        };
+        zbus::block_on(async {
+            let dbus = zbus::fdo::DBusProxy::new(&conn).await.ok()?;
+            let name = zbus::names::BusName::try_from(name).ok()?;
+            dbus.name_has_owner(name).await.ok()
+        })
+        .unwrap_or(false)
+    }
+
+    /// Stops the process the lab started as `proc_name` and waits (at most
+    /// 5 s) until the bus has released its `name`, so that a restart is not
+    /// mistaken for the old process.
+    fn stop_owner(&self, proc_name: &str, name: &str) -> Result<(), LabError> {
+        self.stop_proc(proc_name);
+        if wait_until(Duration::from_secs(5), || !self.name_owned(name)) {
+            Ok(())
+        } else {
+            Err(LabError::new(format!(
+                "{name} is still owned after {proc_name} stopped"
+            )))
+        }
+    }
+
+    /// Waits until the process the lab started as `proc_name` owns `name`
+    /// on the lab's bus; if it dies first, the error carries its log.
+    fn wait_name(&self, name: &str, proc_name: &str) -> Result<(), LabError> {
         let conn = self.conn.lock().unwrap().clone();
         let conn = conn.ok_or_else(|| LabError::new("the lab bus is not connected"))?;
-        let name = daemon.bus_name();
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let owned = zbus::block_on(async {
                 let dbus = zbus::fdo::DBusProxy::new(&conn).await.ok()?;
-                let name = zbus::names::BusName::from_static_str(name).ok()?;
+                let name = zbus::names::BusName::try_from(name).ok()?;
                 dbus.name_has_owner(name).await.ok()
             })
             .unwrap_or(false);
             if owned {
                 return Ok(());
             }
-            let alive = self
-                .with_proc(daemon.name(), |p| p.running())
-                .unwrap_or(false);
+            let alive = self.with_proc(proc_name, |p| p.running()).unwrap_or(false);
             if !alive || Instant::now() > deadline {
                 let what = if alive {
                     "did not claim"
@@ -507,9 +542,8 @@ impl Runner {
                     "exited before claiming"
                 };
                 return Err(LabError::new(format!(
-                    "{} {what} {name}; its log:\n{}",
-                    daemon.name(),
-                    log_tail(&self.log_path(daemon.name()), 3000)
+                    "{proc_name} {what} {name}; its log:\n{}",
+                    log_tail(&self.log_path(proc_name), 3000)
                 )));
             }
             std::thread::sleep(Duration::from_millis(10));
@@ -639,6 +673,133 @@ impl Runner {
             .map_err(|e| LabError::new(format!("cannot remove {name}.config: {e}")))
     }
 
+    /// (Re)starts a real polkitd on the lab's bus that knows only the
+    /// actions in `policy` (one `.policy` file) and decides by the rules in
+    /// `rules` (JavaScript). Inside the lab's mount namespace, private
+    /// directories are bind-mounted over polkit's action and rule
+    /// directories; the host's stay untouched.
+    pub fn start_polkit(&self, policy: &str, rules: &str) -> Result<(), LabError> {
+        self.stop_owner(POLKITD, "org.freedesktop.PolicyKit1")?;
+        let base = self.dir.join("polkit");
+        let (actions, rules_dir, empty) =
+            (base.join("actions"), base.join("rules"), base.join("empty"));
+        let first = !base.exists();
+        for d in [&base, &actions, &rules_dir, &empty] {
+            match std::fs::create_dir(d) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(LabError::new(format!("mkdir {}: {e}", d.display()))),
+            }
+        }
+        write_file(&actions.join("lab.policy"), policy)?;
+        write_file(&rules_dir.join("50-lab.rules"), rules)?;
+        if first {
+            for (src, dst) in [
+                (&actions, "/usr/share/polkit-1/actions"),
+                (&rules_dir, "/etc/polkit-1/rules.d"),
+                (&empty, "/usr/share/polkit-1/rules.d"),
+            ] {
+                run(self.in_lab("mount").arg("--bind").arg(src).arg(dst))?;
+            }
+        }
+        let mut cmd = self.in_lab(POLKITD_PROGRAM);
+        cmd.arg("--no-debug");
+        self.add_proc(Proc::spawn(POLKITD, cmd, &self.log_path(POLKITD))?);
+        self.wait_name("org.freedesktop.PolicyKit1", POLKITD)
+    }
+
+    /// Starts Connie's provisioning helper (`program`, with `args`) as root
+    /// inside the lab's namespaces, so that its `/var/lib/connman` is the
+    /// lab's, and waits until it owns its bus name. Only root and the lab's
+    /// user (who started the lab with sudo) can call this.
+    /// `bus_policy` is the helper's own bus configuration (who may own and
+    /// call it), added to the lab's bus as a system would install it.
+    pub fn start_helper(
+        &self,
+        program: &str,
+        args: &[String],
+        bus_policy: &str,
+    ) -> Result<(), LabError> {
+        self.stop_owner(HELPER, HELPER_BUS_NAME)?;
+        write_file(&self.dir.join("bus.d").join("helper.conf"), bus_policy)?;
+        let conn = self.conn.lock().unwrap().clone();
+        let conn = conn.ok_or_else(|| LabError::new("the lab bus is not connected"))?;
+        zbus::block_on(async {
+            zbus::fdo::DBusProxy::new(&conn)
+                .await?
+                .reload_config()
+                .await
+        })
+        .map_err(|e| LabError::new(format!("the lab bus did not reload its policy: {e}")))?;
+        let mut cmd = self.in_lab(program);
+        cmd.args(args);
+        self.add_proc(Proc::spawn(HELPER, cmd, &self.log_path(HELPER))?);
+        self.wait_name(HELPER_BUS_NAME, HELPER)
+    }
+
+    fn stop_proc(&self, name: &str) {
+        let taken = {
+            let mut procs = self.procs.lock().unwrap();
+            procs
+                .iter()
+                .position(|p| p.name == name)
+                .map(|i| procs.remove(i))
+        };
+        if let Some(mut p) = taken {
+            p.stop(STOP_GRACE);
+        }
+    }
+
+    /// A listing of a directory inside the lab's mount namespace: name,
+    /// kind, mode, size and the contents' hash of each entry (to compare
+    /// before and after).
+    pub fn list_dir(&self, path: &str) -> Result<Vec<String>, LabError> {
+        use std::hash::{Hash, Hasher};
+        use std::os::unix::fs::MetadataExt;
+        let dir = self.lab_path(path);
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(&dir)
+            .map_err(|e| LabError::new(format!("cannot list {path}: {e}")))?
+            .flatten()
+        {
+            let m = std::fs::symlink_metadata(e.path())
+                .map_err(|err| LabError::new(format!("{}: {err}", e.path().display())))?;
+            let kind = if m.file_type().is_symlink() {
+                format!(
+                    "symlink->{}",
+                    std::fs::read_link(e.path()).unwrap_or_default().display()
+                )
+            } else if m.is_dir() {
+                "dir".to_owned()
+            } else {
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                std::fs::read(e.path()).unwrap_or_default().hash(&mut h);
+                format!("file:{:016x}", h.finish())
+            };
+            out.push(format!(
+                "{} {kind} {:o} {} uid={}",
+                e.file_name().to_string_lossy(),
+                m.mode() & 0o7777,
+                m.len(),
+                m.uid()
+            ));
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Makes `path` (inside the lab's mount namespace, under the lab's
+    /// /var/lib/connman) a symlink to `target`, as an attacker would.
+    pub fn plant_symlink(&self, path: &str, target: &str) -> Result<(), LabError> {
+        if !path.starts_with("/var/lib/connman/") || path.contains("..") {
+            return Err(LabError::new(format!(
+                "{path:?} is not in /var/lib/connman"
+            )));
+        }
+        std::os::unix::fs::symlink(target, self.lab_path(path))
+            .map_err(|e| LabError::new(format!("symlink {path}: {e}")))
+    }
+
     pub fn set_online_mode(&self, mode: OnlineMode) -> Result<(), LabError> {
         write_file(&self.dir.join("online-mode"), mode.as_str())
     }
@@ -706,6 +867,8 @@ impl Runner {
             drop(conn);
         }
         let order = [
+            HELPER,
+            POLKITD,
             "connmand",
             "connman-vpnd",
             "openvpn-cert",
@@ -894,7 +1057,8 @@ fn bus_config(dir: &Path, user: Option<u32>, refuse_connman: bool) -> String {
         Some(uid) if uid != 0 => format!(
             "  <policy user=\"{uid}\">\n    <allow send_destination=\"{}\"/>\n    \
              <allow send_destination=\"org.freedesktop.DBus\" \
-             send_interface=\"org.freedesktop.DBus.Monitoring\"/>\n  </policy>\n",
+             send_interface=\"org.freedesktop.DBus.Monitoring\"/>\n    \
+             <allow send_destination=\"{HELPER_BUS_NAME}\"/>\n  </policy>\n",
             crate::control::BUS_NAME
         ),
         _ => String::new(),
@@ -928,8 +1092,10 @@ fn bus_config(dir: &Path, user: Option<u32>, refuse_connman: bool) -> String {
     <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
   </policy>
 {user_policy}  <includedir>/usr/share/dbus-1/system.d</includedir>
+  <includedir>{bus_d}</includedir>
 {refusal}</busconfig>
 "#,
-        sock = dir.join("bus.sock").display()
+        sock = dir.join("bus.sock").display(),
+        bus_d = dir.join("bus.d").display()
     )
 }
