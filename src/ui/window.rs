@@ -437,13 +437,15 @@ impl Window {
                     let Some(win) = weak.upgrade() else { return };
                     let shown = win.imp().stack.visible_child_name().as_deref() == Some("main")
                         && win.backend().models().services.n_items() > 0;
-                    if !shown || slice.size() == u32::MAX {
+                    if !shown {
                         return;
                     }
-                    slice.set_size(u32::MAX);
                     if let Some(id) = handler.take() {
                         clock.disconnect(id);
                     }
+                    // after this frame, not inside its paint
+                    let slice = slice.clone();
+                    glib::idle_add_local_once(move || slice.set_size(u32::MAX));
                 }
             ));
             handler.set(Some(id));
