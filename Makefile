@@ -105,7 +105,7 @@ bench: deps sudo-ok
 	$(CARGO) build -p connman-lab
 	$(CARGO) build --release --bin connie
 	$(CARGO) bench --bench reducer
-	CONNMAN_LAB_BIN=target/debug/connman-lab CONNIE_BIN=target/release/connie \
+	CONNMAN_LAB_BIN=$(CURDIR)/target/debug/connman-lab CONNIE_BIN=$(CURDIR)/target/release/connie \
 		bash tools/with-sudo-kept.sh $(CARGO) bench --bench app
 	# the soak at full size (make check runs a tenth of it): 10,000 property
 	# changes and 1,000 services coming and going, then memory and objects

@@ -5,7 +5,14 @@
 //! again, CPU per `Strength` change during a storm, CPU and D-Bus calls
 //! while idle, and D-Bus calls at start-up with few and many services. Each
 //! figure is the median of several runs (`CONNIE_BENCH_RUNS`, 3), printed
-//! with the spread and, where the issue gives one, the incumbent's figure.
+//! with the spread and connman-gtk's figure from the same run (its window
+//! with `--no-icon`, its tray icon alone with `--tray`), or the issue's
+//! without connman-gtk.
+//!
+//! `CONNIE_BENCH_APS` chooses the lab sizes (`4,300`, the default; `300`
+//! alone), `CONNIE_BENCH_IDLE_SECS` the idle measure's length (60), and
+//! `CONNIE_BENCH_SMAPS=1` prints where the tray-only PSS is, by mapping.
+//! The first-frame line also says how many service rows were built.
 //!
 //! Run by `make bench` (root or sudo for the lab). The machine is shared and
 //! noisy: compare figures from one run only.
@@ -64,7 +71,8 @@ fn report_against(what: &str, unit: &str, v: Vec<f64>, incumbent: Option<(&str, 
 /// gives for it (`issue`), said to be that.
 fn report_vs_connman_gtk(what: &str, unit: &str, ours: Vec<f64>, theirs: Vec<f64>, issue: f64) {
     if theirs.is_empty() {
-        report_against(what, unit, ours, Some(("connman-gtk per the issue", issue)));
+        let issue = (issue > 0.0).then_some(("connman-gtk per the issue", issue));
+        report_against(what, unit, ours, issue);
         return;
     }
     report_against(
@@ -168,6 +176,36 @@ fn memory(pid: u32) -> (f64, f64, f64) {
     )
 }
 
+/// With `CONNIE_BENCH_SMAPS=1`: where a process's PSS is, by mapping (the
+/// heap, anonymous memory, each library), largest first.
+fn print_pss_by_mapping(what: &str, pid: u32) {
+    if std::env::var_os("CONNIE_BENCH_SMAPS").is_none() {
+        return;
+    }
+    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default();
+    let mut by: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        let mut fields = line.split_whitespace();
+        let first = fields.next().unwrap_or("");
+        if first.contains('-') && first.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            current = fields
+                .nth(4)
+                .map(|p| p.rsplit('/').next().unwrap_or(p).to_owned())
+                .unwrap_or_else(|| "[anon]".into());
+        } else if first == "Pss:" {
+            let kb: u64 = fields.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+            *by.entry(current.clone()).or_default() += kb;
+        }
+    }
+    let mut by: Vec<(String, u64)> = by.into_iter().collect();
+    by.sort_by_key(|e| std::cmp::Reverse(e.1));
+    println!("PSS by mapping, {what}:");
+    for (name, kb) in by.iter().take(12) {
+        println!("  {kb:>8} kB  {name}");
+    }
+}
+
 /// Counts the method calls a client makes on the lab bus: a monitor sees
 /// every call; the senders the bench knows (connmand, the lab, itself) are
 /// left out, so what remains is Connie's.
@@ -206,6 +244,9 @@ impl CallCounter {
         );
         CallCounter { count, _task: task }
     }
+    fn peek(&self) -> u64 {
+        *self.count.lock().unwrap()
+    }
     fn take(&self) -> u64 {
         std::mem::take(&mut *self.count.lock().unwrap())
     }
@@ -243,8 +284,14 @@ fn connie(args: &[&str], lab: &Lab, display: &str, session: &str) -> Owned {
 /// Milliseconds from exec to the first painted frame that shows services
 /// (the window says so on stderr under CONNIE_BENCH=1), and to the end of
 /// the start-up's drawing as the X server saw it (the measure connman-gtk
-/// gets too).
-fn first_frame(lab: &Lab, display: &str, session: &str, x: &DamageWatch) -> (f64, f64) {
+/// gets too), and how many service rows the window had built by then (it
+/// says, when it does).
+fn first_frame(
+    lab: &Lab,
+    display: &str,
+    session: &str,
+    x: &DamageWatch,
+) -> (f64, f64, Option<f64>) {
     use std::io::{BufRead, BufReader};
     let bin = std::env::var("CONNIE_BIN").unwrap_or_else(|_| "target/release/connie".into());
     let t0 = Instant::now();
@@ -267,14 +314,18 @@ fn first_frame(lab: &Lab, display: &str, session: &str, x: &DamageWatch) -> (f64
         let mut lines = BufReader::new(err).lines().map_while(Result::ok);
         for line in lines.by_ref() {
             if line.contains("connie-bench: first frame with services") {
-                let _ = tx.send(t0.elapsed());
+                // "... (N rows)"
+                let rows = line
+                    .rsplit_once('(')
+                    .and_then(|(_, r)| r.split_whitespace().next()?.parse().ok());
+                let _ = tx.send((t0.elapsed(), rows));
                 break;
             }
         }
         // keep the pipe drained
         for _ in lines {}
     });
-    let elapsed = rx
+    let (elapsed, rows) = rx
         .recv_timeout(Duration::from_secs(30))
         .expect("no frame with services within 30 s");
     let settled = x
@@ -289,13 +340,19 @@ fn first_frame(lab: &Lab, display: &str, session: &str, x: &DamageWatch) -> (f64
     (
         elapsed.as_secs_f64() * 1000.0,
         settled.duration_since(t0).as_secs_f64() * 1000.0,
+        rows,
     )
 }
 
 /// connman-gtk (`--no-icon`: its window at once), if installed.
 fn connman_gtk(lab: &Lab, display: &str, session: &str) -> Option<Owned> {
+    connman_gtk_with(&["--no-icon"], lab, display, session)
+}
+
+/// connman-gtk with `args` (`--tray`: its icon only), if installed.
+fn connman_gtk_with(args: &[&str], lab: &Lab, display: &str, session: &str) -> Option<Owned> {
     Command::new("connman-gtk")
-        .arg("--no-icon")
+        .args(args)
         .env("DBUS_SYSTEM_BUS_ADDRESS", lab.bus_address())
         .env("DBUS_SESSION_BUS_ADDRESS", session)
         .env("DISPLAY", display)
@@ -362,6 +419,16 @@ async fn wifi_lab(aps: usize) -> Lab {
     lab
 }
 
+/// The lab sizes to measure: `CONNIE_BENCH_APS` (comma-separated, e.g.
+/// `300`), else 4 and 300 access points.
+fn access_point_counts() -> Vec<usize> {
+    std::env::var("CONNIE_BENCH_APS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .filter(|v: &Vec<usize>| !v.is_empty())
+        .unwrap_or_else(|| vec![4, 300])
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo test --benches --list` probes bench binaries
@@ -395,7 +462,7 @@ fn main() {
             .build()
             .await
             .expect("the bench's session bus");
-        for aps in [4usize, 300] {
+        for aps in access_point_counts() {
             let lab = wifi_lab(aps).await;
             let conn = lab.connect().await.unwrap();
             let mut exclude: HashSet<String> = HashSet::new();
@@ -414,17 +481,22 @@ fn main() {
             let n_services = services(&conn).await.len();
             // Connie and connman-gtk in turn, so that both see the same machine
             let (mut frames, mut settled, mut theirs) = (Vec::new(), Vec::new(), Vec::new());
+            let mut rows = Vec::new();
             for _ in 0..runs {
-                let (frame, drawn) = first_frame(&lab, &display, &session, &damage);
+                let (frame, drawn, built) = first_frame(&lab, &display, &session, &damage);
                 released(&session_conn, CONNIE_NAME).await;
                 frames.push(frame);
                 settled.push(drawn);
+                rows.extend(built);
                 if have_connman_gtk {
                     theirs.push(connman_gtk_first_frame(&lab, &display, &session, &damage));
                 }
             }
             // connman-gtk's CPU per change, in the same storm
+            // and its memory, window open and tray only (`--tray`: its
+            // icon, an XEmbed status icon, with no window)
             let mut their_per_change = Vec::new();
+            let (mut their_window_mem, mut their_tray_mem) = (Vec::new(), Vec::new());
             if have_connman_gtk {
                 for _ in 0..runs {
                     let t = Instant::now();
@@ -433,9 +505,29 @@ fn main() {
                     damage
                         .settled(pid, t, SETTLE_QUIET, Duration::from_secs(30))
                         .expect("connman-gtk's window never showed or never stopped drawing");
+                    sleep(STEADY).await;
+                    their_window_mem.push(memory(pid).1);
                     their_per_change.push(storm(&lab, &names, pid).await);
                     drop(cg);
                     assert!(damage.gone(pid, Duration::from_secs(10)));
+
+                    // tray only: started once it has asked connmand for its
+                    // services (the calls it makes on the lab's bus)
+                    counter.take();
+                    let cg = connman_gtk_with(&["--tray"], &lab, &display, &session)
+                        .expect("connman-gtk");
+                    let deadline = Instant::now() + Duration::from_secs(10);
+                    while counter.peek() < 3 {
+                        assert!(
+                            Instant::now() < deadline,
+                            "connman-gtk --tray never called connmand"
+                        );
+                        sleep(Duration::from_millis(20)).await;
+                    }
+                    sleep(STEADY).await;
+                    their_tray_mem.push(memory(cg.0.id()).1);
+                    drop(cg);
+                    counter.take();
                 }
             }
             let (mut calls, mut hidden_mem, mut window_mem) = (Vec::new(), Vec::new(), Vec::new());
@@ -450,6 +542,7 @@ fn main() {
                 sleep(STEADY).await;
                 calls.push(counter.take() as f64);
                 hidden_mem.push(memory(pid));
+                print_pss_by_mapping(&format!("tray only, {aps} access points"), pid);
                 // a second launch opens the window in the same process
                 let t = Instant::now();
                 let _ = connie(&[], &lab, &display, &session).0.wait();
@@ -484,6 +577,9 @@ fn main() {
             }
             println!("--- {n_services} services ({aps} access points) ---");
             report("Exec to the first frame showing the services", "ms", frames);
+            if !rows.is_empty() {
+                report("Service rows built by the first frame", "rows", rows);
+            }
             report_vs_connman_gtk(
                 "Exec to the end of start-up drawing (X DAMAGE)",
                 "ms",
@@ -496,14 +592,22 @@ fn main() {
             let mem = |what: &str, runs: &[(f64, f64, f64)], pick: fn(&(f64, f64, f64)) -> f64| {
                 report(what, "MB", runs.iter().map(pick).collect())
             };
-            mem(
-                "PSS, tray only (--hidden, tray host, GTK not started)",
-                &hidden_mem,
-                |m| m.1,
+            report_vs_connman_gtk(
+                "PSS, tray only (Connie --hidden, connman-gtk --tray)",
+                "MB",
+                hidden_mem.iter().map(|m| m.1).collect(),
+                their_tray_mem,
+                0.0,
             );
             mem("RSS, tray only", &hidden_mem, |m| m.0);
             mem("USS, tray only", &hidden_mem, |m| m.2);
-            mem("PSS, window open", &window_mem, |m| m.1);
+            report_vs_connman_gtk(
+                "PSS, window open",
+                "MB",
+                window_mem.iter().map(|m| m.1).collect(),
+                their_window_mem,
+                0.0,
+            );
             mem("RSS, window open", &window_mem, |m| m.0);
             mem("USS, window open", &window_mem, |m| m.2);
             mem("PSS, window closed again (in the tray)", &closed_mem, |m| {

@@ -17,7 +17,7 @@
 //!               "down"      adw::StatusPage: ConnMan is not running, how to start it
 //!               "main"      gtk::ListBox of ui::TechnologyRow (power, rescan)
 //!                           VPN section: gtk::ListBox of ui::VpnRow over model::VpnList
-//!                           gtk::ListView of ui::ServiceRow over model::ServiceList
+//!                           gtk::GridView (one column) of ui::ServiceRow over model::ServiceList
 //!                             (row menu, drag and drop by model::moves' rules)
 //!           "details"   ui::ServiceDetails, live; its traffic group (ui::traffic) registers
 //!                       connmand's counter only while it shows

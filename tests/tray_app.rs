@@ -578,3 +578,81 @@ async fn before_the_client_starts_the_icon_says_connecting_then_why_not() {
     tray.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[gtk::test]
+async fn a_crowded_room_gives_a_bounded_menu_and_more_networks_opens_the_window() {
+    const APS: usize = 300;
+    let Some(ui) = tray_ui(LabOptions {
+        wifi: true,
+        aps: connman_lab::ApSet::Generated(APS),
+        online_check: false,
+        ..LabOptions::default()
+    })
+    .await
+    else {
+        return;
+    };
+    // and a hidden network, which stays reachable however many there are
+    let mut hidden = connman_lab::AccessPoint::new("LabHidden", connman_lab::Security::Psk);
+    hidden.passphrase = Some("hiddenpass".into());
+    hidden.signal = -90;
+    hidden.hidden = true;
+    ui.lab.add_ap(&hidden).await.expect("a hidden access point");
+    let conn = ui.conn();
+    power_on(&conn, "wifi").await;
+    scan(&conn, "wifi").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while services(&conn).await.len() < APS + 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the lab's {APS} networks"
+        );
+        glib::timeout_future(Duration::from_millis(200)).await;
+    }
+    let item = &ui.item;
+    // connmand's first networks, as many as the menu lists, then "More
+    // Networks…"; read through the menu's D-Bus layout, as a panel reads it
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let (menu, listed) = loop {
+        let expected: Vec<String> = services(&conn)
+            .await
+            .into_iter()
+            .filter(|(_, p)| string(p, "Type").as_deref() == Some("wifi"))
+            .filter_map(|(_, p)| string(&p, "Name"))
+            .take(connie::tray::look::MENU_NETWORKS)
+            .collect();
+        let menu = item.menu().await;
+        let listed: Vec<String> = menu
+            .iter()
+            .filter(|e| e.label.starts_with("Lab-AP-"))
+            .map(|e| e.label.split(" · ").next().unwrap().to_owned())
+            .collect();
+        if listed == expected && menu.iter().any(|e| e.label == "More Networks…") {
+            break (menu, listed);
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the menu {listed:?}, connmand's first {expected:?}"
+        );
+        glib::timeout_future(Duration::from_millis(200)).await;
+    };
+    assert_eq!(listed.len(), connie::tray::look::MENU_NETWORKS);
+    assert!(
+        menu.len() < 40,
+        "a bounded menu: {} entries for {APS} networks",
+        menu.len()
+    );
+    assert!(
+        menu.iter()
+            .any(|e| e.label.starts_with("Connect to Hidden Network")),
+        "hidden networks stay reachable: {:?}",
+        menu.iter().map(|e| &e.label).collect::<Vec<_>>()
+    );
+    ui.requests.borrow_mut().clear();
+    item.click("More Networks").await;
+    wait_until(5, "the window asked for", || {
+        ui.requests.borrow().as_slice() == [WindowRequest::Open]
+    })
+    .await;
+    ui.tray.shutdown().await;
+}

@@ -283,6 +283,21 @@ impl Backend {
     /// Follows the attempts of connmand's own: a service that connects again
     /// after a failure a dialog told has a new failure to tell.
     pub(super) fn follow_attempts(&self, event: &Event) {
+        // a service that went takes what was told of it along (among
+        // hundreds of networks in a day, many go)
+        if let Event::ServicesChanged { removed, .. } = event {
+            if !removed.is_empty() {
+                let mut attempts = self.inner.attempts.borrow_mut();
+                for path in removed {
+                    if !attempts.in_flight.contains(path) {
+                        attempts.told.remove(path);
+                        attempts.canceled.remove(path);
+                        attempts.reported.remove(path);
+                    }
+                }
+            }
+            return;
+        }
         let Event::ServiceChanged {
             path,
             property,

@@ -303,6 +303,12 @@ impl State {
             self.services.remove(&p);
             gone.push(p);
         }
+        // what was seen of a service that went is forgotten with it: in a
+        // day among hundreds of networks, thousands come and go
+        if !gone.is_empty() && !self.issues_seen.is_empty() {
+            let gone_set: HashSet<&String> = gone.iter().collect();
+            self.issues_seen.retain(|(p, _)| !gone_set.contains(p));
+        }
         let order_changed = {
             let new: HashSet<&String> = added.iter().collect();
             let old: Vec<&String> = self
@@ -460,6 +466,24 @@ mod tests {
         assert_eq!(order(&s), ["/c", "/a", "/b"]);
         assert_eq!(s.services["/a"].name.as_deref(), Some("A"));
         assert!(s.connman_running);
+    }
+
+    #[test]
+    fn what_was_seen_of_a_service_goes_with_it() {
+        let mut s = started(&[("/a", "A")]);
+        // a Strength of the wrong type: an issue, noted once
+        let bad = dict(&[
+            ("Name", Value::from("B")),
+            ("Type", Value::from("wifi")),
+            ("Strength", Value::from("loud")),
+        ]);
+        let changed: PathDicts = vec![("/a".into(), HashMap::new()), ("/b".into(), bad)];
+        let (_, issues) = s.services_changed(&changed, &[]);
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert_eq!(s.issues_seen.len(), 1);
+        let (_, issues) = s.services_changed(&vec![("/a".into(), HashMap::new())], &["/b".into()]);
+        assert!(issues.is_empty());
+        assert!(s.issues_seen.is_empty(), "{:?}", s.issues_seen);
     }
 
     #[test]

@@ -247,26 +247,61 @@ fn service_entry(path: &str, s: &ServiceProps) -> Entry {
     }
 }
 
-/// The menu for `state`: wifi networks in connmand's order, VPNs, wired
-/// services, then hidden networks, technology switches, airplane mode,
-/// rescan, open and quit.
+/// How many wifi networks the tray menu lists (connmand's first ones, and
+/// any connected or connecting one after them); the others are in the
+/// window, behind "More Networks…". A menu of hundreds (a campus, a
+/// conference hall) is of no use to anyone, and each entry costs memory in
+/// the menu's D-Bus layout and in the host.
+pub const MENU_NETWORKS: usize = 12;
+
+/// The menu for `state`: wifi networks in connmand's order (at most
+/// [`MENU_NETWORKS`] of them, then "More Networks…"), VPNs, wired services,
+/// then hidden networks, technology switches, airplane mode, rescan, open
+/// and quit.
 pub fn menu(state: &State) -> Vec<Entry> {
     let mut entries = Vec::new();
-    let section = |title: String, kind: ServiceType, entries: &mut Vec<Entry>| {
-        let items: Vec<Entry> = state
+    let section = |title: String, kind: ServiceType, limit: usize, entries: &mut Vec<Entry>| {
+        let mut items = Vec::new();
+        let mut left_out = 0usize;
+        for (p, s) in state
             .services_in_order()
             .filter(|(_, s)| s.type_ == kind && !s.is_hidden())
-            .map(|(p, s)| service_entry(p, s))
-            .collect();
+        {
+            // the connected (or connecting) network always shows, wherever
+            // connmand ranks it
+            if items.len() < limit || s.state.is_connected() || s.state.is_connecting() {
+                items.push(service_entry(p, s));
+            } else {
+                left_out += 1;
+            }
+        }
         if !items.is_empty() {
             entries.push(Entry::Header(escape_mnemonic(&title)));
             entries.extend(items);
+            if left_out > 0 {
+                entries.push(Entry::Item {
+                    label: gettext("More Networks…"),
+                    icon: "",
+                    checked: None,
+                    command: Some(Command::OpenWindow),
+                });
+            }
             entries.push(Entry::Separator);
         }
     };
-    section(gettext("Wi-Fi Networks"), ServiceType::Wifi, &mut entries);
-    section(gettext("VPN"), ServiceType::Vpn, &mut entries);
-    section(gettext("Wired"), ServiceType::Ethernet, &mut entries);
+    section(
+        gettext("Wi-Fi Networks"),
+        ServiceType::Wifi,
+        MENU_NETWORKS,
+        &mut entries,
+    );
+    section(gettext("VPN"), ServiceType::Vpn, usize::MAX, &mut entries);
+    section(
+        gettext("Wired"),
+        ServiceType::Ethernet,
+        usize::MAX,
+        &mut entries,
+    );
     if let Some((path, _)) = state
         .services_in_order()
         .find(|(_, s)| s.is_hidden() && s.type_ == ServiceType::Wifi)
@@ -381,6 +416,65 @@ mod tests {
             &list,
         );
         s
+    }
+
+    #[test]
+    fn a_crowded_room_lists_a_bounded_few_then_more_networks() {
+        // 300 networks in connmand's order, the connected one far down (as
+        // after a re-sort that has not come yet)
+        let names: Vec<String> = (0..300).map(|i| format!("AP{i:03}")).collect();
+        let paths: Vec<String> = (0..300).map(|i| format!("/s{i}")).collect();
+        let list: Vec<(&str, HashMap<String, OwnedValue>)> = (0..300)
+            .map(|i| {
+                let st = if i == 200 { "online" } else { "idle" };
+                (paths[i].as_str(), service(Some(&names[i]), "wifi", st, 50))
+            })
+            .collect();
+        let m = menu(&state(list, false));
+        let wifi: Vec<&str> = m
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Item { label, .. } if label.starts_with("AP") => Some(label.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(wifi.len(), MENU_NETWORKS + 1, "{wifi:?}");
+        for (i, label) in wifi.iter().take(MENU_NETWORKS).enumerate() {
+            assert!(label.starts_with(&names[i]), "connmand's order: {wifi:?}");
+        }
+        assert!(
+            wifi[MENU_NETWORKS].starts_with("AP200"),
+            "the connected one"
+        );
+        let more = m
+            .iter()
+            .position(|e| matches!(e, Entry::Item { label, .. } if label == "More Networks…"))
+            .expect("More Networks…");
+        let last = m
+            .iter()
+            .position(|e| matches!(e, Entry::Item { label, .. } if label.starts_with("AP200")))
+            .unwrap();
+        assert_eq!(more, last + 1, "after the networks");
+        assert!(matches!(
+            &m[more],
+            Entry::Item {
+                command: Some(Command::OpenWindow),
+                ..
+            }
+        ));
+        // a few networks: all of them, and no "More Networks…"
+        let few: Vec<(&str, HashMap<String, OwnedValue>)> = (0..MENU_NETWORKS)
+            .map(|i| {
+                (
+                    paths[i].as_str(),
+                    service(Some(&names[i]), "wifi", "idle", 50),
+                )
+            })
+            .collect();
+        let m = menu(&state(few, false));
+        assert!(!m
+            .iter()
+            .any(|e| matches!(e, Entry::Item { label, .. } if label == "More Networks…")));
     }
 
     #[test]

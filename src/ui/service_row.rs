@@ -175,6 +175,15 @@ mod imp {
             row.connect_notify_local(Some("parent"), |row, _| {
                 if let Some(card) = row.parent() {
                     if !row.imp().dnd_attached.replace(true) {
+                        // the grid view's items are table cells to screen
+                        // readers; these are the items of a list (its role
+                        // can be set until screen readers have seen it, and
+                        // the card is new here)
+                        if card.property::<gtk::AccessibleRole>("accessible-role")
+                            != gtk::AccessibleRole::ListItem
+                        {
+                            card.set_property("accessible-role", gtk::AccessibleRole::ListItem);
+                        }
                         row.attach_drag_and_drop(&card);
                     }
                     let (name, description) = row.imp().spoken.borrow().card.clone();

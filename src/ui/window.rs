@@ -23,6 +23,10 @@ use crate::i18n::gettext;
 use crate::model::moves::Refusal;
 use crate::model::{ServiceObject, TechnologyObject, VpnObject};
 
+/// How many services the list shows in its first frame: a screenful of
+/// the default window and more (see `setup_services`).
+const FIRST_SCREENFUL: u32 = 12;
+
 mod imp {
     use super::*;
 
@@ -69,7 +73,7 @@ mod imp {
         #[template_child]
         pub(super) services_stack: TemplateChild<gtk::Stack>,
         #[template_child]
-        pub(super) services_view: TemplateChild<gtk::ListView>,
+        pub(super) services_view: TemplateChild<gtk::GridView>,
         pub(super) backend: OnceCell<Backend>,
         /// Handlers on the models, disconnected when the window goes.
         pub(super) handlers: RefCell<Vec<(glib::Object, glib::SignalHandlerId)>>,
@@ -244,10 +248,11 @@ impl Window {
                 let shown = win.imp().stack.visible_child_name().as_deref() == Some("main")
                     && win.backend().models().services.n_items() > 0;
                 if shown && !done.replace(true) {
+                    let rows = win.service_rows().len();
                     // the bench's protocol, not a log message
                     #[allow(clippy::print_stderr)]
                     {
-                        eprintln!("connie-bench: first frame with services");
+                        eprintln!("connie-bench: first frame with services ({rows} rows)");
                     }
                 }
             });
@@ -380,7 +385,7 @@ impl Window {
             move |_, item| {
                 let item = item
                     .downcast_ref::<gtk::ListItem>()
-                    .expect("a ListView makes ListItems");
+                    .expect("a GridView makes ListItems");
                 let row = ServiceRow::new();
                 win.follow_drops(&row);
                 item.set_child(Some(&row));
@@ -412,8 +417,41 @@ impl Window {
             &[("<Alt>Up", false), ("<Alt>Down", true)],
             Window::move_focused,
         ));
+        // The first frame builds rows for the first screenful only: the
+        // grid view would build thirty (its list view two hundred), most of
+        // them below the window. Once that frame is painted, the slice
+        // grows to the whole list (an append: the rows built stay).
+        let slice = gtk::SliceListModel::new(Some(services.clone()), 0, FIRST_SCREENFUL);
         imp.services_view
-            .set_model(Some(&gtk::NoSelection::new(Some(services.clone()))));
+            .set_model(Some(&gtk::NoSelection::new(Some(slice.clone()))));
+        self.connect_realize(move |win| {
+            let Some(clock) = win.frame_clock() else {
+                slice.set_size(u32::MAX);
+                return;
+            };
+            let handler: std::rc::Rc<Cell<Option<glib::SignalHandlerId>>> = Default::default();
+            let weak = win.downgrade();
+            let slice = slice.clone();
+            let id = clock.connect_after_paint(glib::clone!(
+                #[strong]
+                handler,
+                move |clock| {
+                    let Some(win) = weak.upgrade() else { return };
+                    let shown = win.imp().stack.visible_child_name().as_deref() == Some("main")
+                        && win.backend().models().services.n_items() > 0;
+                    if !shown {
+                        return;
+                    }
+                    if let Some(id) = handler.take() {
+                        clock.disconnect(id);
+                    }
+                    // after this frame, not inside its paint
+                    let slice = slice.clone();
+                    glib::idle_add_local_once(move || slice.set_size(u32::MAX));
+                }
+            ));
+            handler.set(Some(id));
+        });
         // Enter (or a double click) on a row toggles it
         imp.services_view.connect_activate(glib::clone!(
             #[weak(rename_to = win)]
@@ -589,6 +627,37 @@ impl Window {
             .filter_map(|i| model.item(i).and_downcast::<ServiceObject>())
             .map(|s| s.path())
             .collect()
+    }
+
+    #[cfg(any(test, feature = "test-support"))]
+    /// The services list's vertical scrolling.
+    pub fn services_adjustment(&self) -> Option<gtk::Adjustment> {
+        self.imp().services_view.vadjustment()
+    }
+
+    #[cfg(any(test, feature = "test-support"))]
+    /// The services whose rows show (at least in part) in the list's
+    /// scrolled area now, top to bottom.
+    pub fn shown_service_paths(&self) -> Vec<String> {
+        let view = &self.imp().services_view;
+        let Some(scrolled) = view.ancestor(gtk::ScrolledWindow::static_type()) else {
+            return Vec::new();
+        };
+        let height = scrolled.height() as f32;
+        let mut shown: Vec<(f32, String)> = self
+            .service_rows()
+            .into_iter()
+            .filter(|row| row.is_mapped())
+            .filter_map(|row| {
+                let card = row.parent()?;
+                let bounds = card.compute_bounds(&scrolled)?;
+                let path = row.service()?.path();
+                (bounds.y() + bounds.height() > 0.0 && bounds.y() < height)
+                    .then_some((bounds.y(), path))
+            })
+            .collect();
+        shown.sort_by(|a, b| a.0.total_cmp(&b.0));
+        shown.into_iter().map(|(_, p)| p).collect()
     }
 
     /// The row widget showing `path`, if the list view made one (it makes
