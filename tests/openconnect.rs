@@ -71,8 +71,8 @@ fn ocserv_cert(lab: &Lab) -> (String, String) {
 
 /// Creates the OpenConnect VPN from the Add VPN form: ocserv's address,
 /// username and password sign-in, no CA file (the system's CAs do not know
-/// the lab's).
-async fn create_from_form(backend: &Backend, win: &Window) -> String {
+/// the lab's), and the fields `extra` sets.
+async fn create_from_form(backend: &Backend, win: &Window, extra: &[(&str, &str)]) -> String {
     win.activate_action("win.add-vpn", None)
         .expect("the add action");
     let editor = win.vpn_editor().expect("the VPN dialog");
@@ -81,6 +81,9 @@ async fn create_from_form(backend: &Backend, win: &Window) -> String {
     editor.set(HOST, SERVICES_ADDR);
     editor.set(DOMAIN, "oc.lab.test");
     editor.set("OpenConnect.AuthType", "userpass");
+    for (key, value) in extra {
+        editor.set(key, value);
+    }
     assert!(editor.save_button().is_sensitive(), "Save is on");
     editor.save_button().emit_clicked();
     wait_until(30, "the dialog saved and closed", || {
@@ -156,7 +159,7 @@ async fn the_certificate_is_asked_refused_then_trusted_and_the_vpn_connects() {
     // the test's process is outside the lab's network: Connie's look at the
     // certificate goes through the lab's forwarder, from the lab's network
     connie::vpn::certificate::route_through(Some(lab.ocserv_socket()));
-    let conn = create_from_form(&backend, &win).await;
+    let conn = create_from_form(&backend, &win, &[]).await;
     assert_eq!(
         setting(&backend, &conn, "OpenConnect.AuthType").as_deref(),
         Some("userpass")
@@ -276,7 +279,7 @@ async fn a_wrong_password_is_said_and_the_trusted_pin_stays() {
     };
     let (backend, win, presenter) = ui(&lab).await;
     connie::vpn::certificate::route_through(Some(lab.ocserv_socket()));
-    let conn = create_from_form(&backend, &win).await;
+    let conn = create_from_form(&backend, &win, &[]).await;
     let service = connie::model::vpn_service_path(&conn);
     wait_until(20, "connmand lists the VPN's service", || {
         ui_common::service(&backend, &service).is_some()
@@ -322,33 +325,12 @@ async fn a_vpn_that_takes_any_certificate_is_not_connected_unseen() {
     // VPN is set to accept a certificate no CA signed: connman-vpnd would
     // trust whatever the server shows, unseen
     connie::vpn::certificate::route_through(Some(lab.dir().join("nobody-listens.sock")));
-    win.activate_action("win.add-vpn", None)
-        .expect("the add action");
-    let editor = win.vpn_editor().expect("the VPN dialog");
-    editor.choose(VpnType::OpenConnect);
-    editor.set(NAME, "Lab OC");
-    editor.set(HOST, SERVICES_ADDR);
-    editor.set(DOMAIN, "oc.lab.test");
-    editor.set("OpenConnect.AuthType", "userpass");
-    editor.set("OpenConnect.AllowSelfSignedCert", "true");
-    editor.save_button().emit_clicked();
-    wait_until(30, "the dialog saved and closed", || {
-        win.vpn_editor().is_none()
-    })
+    let conn = create_from_form(
+        &backend,
+        &win,
+        &[("OpenConnect.AllowSelfSignedCert", "true")],
+    )
     .await;
-    let mut conn = None;
-    wait_until(20, "connman-vpnd lists Lab OC", || {
-        let client = backend.client().unwrap();
-        let state = client.state();
-        conn = state
-            .vpn_connections
-            .iter()
-            .find(|(_, c)| c.name.as_deref() == Some("Lab OC"))
-            .map(|(p, _)| p.to_owned());
-        conn.is_some()
-    })
-    .await;
-    let conn = conn.unwrap();
     assert_eq!(
         setting(&backend, &conn, "OpenConnect.AllowSelfSignedCert").as_deref(),
         Some("true")
