@@ -176,14 +176,8 @@ impl EnterpriseForm {
         ));
         let save = gtk::Button::with_mnemonic(&gettext("_Save"));
         save.add_css_class("suggested-action");
-        let title = adw::WindowTitle::new(&gettext("Enterprise Network"), name);
-        let header = adw::HeaderBar::builder()
-            .title_widget(&title)
-            .show_end_title_buttons(false)
-            .show_start_title_buttons(false)
-            .build();
-        header.pack_start(&cancel);
-        header.pack_end(&save);
+        let (header, _) =
+            crate::ui::dialog_header(&gettext("Enterprise Network"), name, &cancel, &save);
 
         let page = adw::PreferencesPage::new();
         let top = adw::PreferencesGroup::new();

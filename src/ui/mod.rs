@@ -192,6 +192,27 @@ pub(crate) fn connect_button(
     }
 }
 
+/// The header of an editing dialog: `title` over `subtitle`, `cancel` at
+/// the start and the dialog's own action at the end, and no window
+/// buttons (Cancel and the action close it). The title widget comes back
+/// too, for dialogs that retitle themselves.
+pub(crate) fn dialog_header(
+    title: &str,
+    subtitle: &str,
+    cancel: &impl IsA<gtk::Widget>,
+    action: &impl IsA<gtk::Widget>,
+) -> (adw::HeaderBar, adw::WindowTitle) {
+    let title = adw::WindowTitle::new(title, subtitle);
+    let header = adw::HeaderBar::builder()
+        .title_widget(&title)
+        .show_end_title_buttons(false)
+        .show_start_title_buttons(false)
+        .build();
+    header.pack_start(cancel);
+    header.pack_end(action);
+    (header, title)
+}
+
 /// A row that says something under a field, or at the top (hidden when
 /// there is nothing to say). A preferences row, so that the group puts it
 /// in its list, under the field.

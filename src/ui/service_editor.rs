@@ -198,14 +198,7 @@ impl ServiceEditor {
             move |_| editor.apply()
         ));
         let _ = imp.apply.set(apply.clone());
-        let title = adw::WindowTitle::new(&gettext("Settings"), name);
-        let header = adw::HeaderBar::builder()
-            .title_widget(&title)
-            .show_end_title_buttons(false)
-            .show_start_title_buttons(false)
-            .build();
-        header.pack_start(&cancel);
-        header.pack_end(&apply);
+        let (header, _) = crate::ui::dialog_header(&gettext("Settings"), name, &cancel, &apply);
 
         let page = adw::PreferencesPage::new();
         // what connmand refused, and why a provisioned service is read-only

@@ -165,14 +165,7 @@ impl VpnEditor {
             self,
             move |_| editor.save()
         ));
-        let window_title = adw::WindowTitle::new(title, "");
-        let header = adw::HeaderBar::builder()
-            .title_widget(&window_title)
-            .show_end_title_buttons(false)
-            .show_start_title_buttons(false)
-            .build();
-        header.pack_start(&cancel);
-        header.pack_end(&save);
+        let (header, window_title) = crate::ui::dialog_header(title, "", &cancel, &save);
         let stack = gtk::Stack::new();
         stack.set_vexpand(true);
         let content = gtk::Box::new(gtk::Orientation::Vertical, 0);
