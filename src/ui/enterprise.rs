@@ -757,26 +757,18 @@ impl EnterpriseForm {
     }
 
     fn ask_remove(self: &Rc<Self>) {
-        let dialog = adw::MessageDialog::builder()
-            .accessible_role(crate::ui::dialog_role(true))
-            .transient_for(&self.w.window)
-            .modal(true)
-            .heading(gettext("Remove the settings of this network?"))
-            .body(gettext(
+        let weak = Rc::downgrade(self);
+        let question = crate::ui::Question {
+            heading: &gettext("Remove the settings of this network?"),
+            body: &gettext(
                 "ConnMan then no longer joins it. Removing asks for an administrator’s \
                  authorization.",
-            ))
-            .build();
-        dialog.add_response("cancel", &gettext("_Cancel"));
-        dialog.add_response("remove", &gettext("_Remove"));
-        dialog.set_response_appearance("remove", adw::ResponseAppearance::Destructive);
-        dialog.set_default_response(Some("cancel"));
-        dialog.set_close_response("cancel");
-        let weak = Rc::downgrade(self);
-        dialog.connect_response(None, move |_, response| {
-            if response != "remove" {
-                return;
-            }
+            ),
+            cancel: ("cancel", &gettext("_Cancel")),
+            act: ("remove", &gettext("_Remove")),
+            appearance: adw::ResponseAppearance::Destructive,
+        };
+        crate::ui::ask(&self.w.window, question, move || {
             let Some(form) = weak.upgrade() else { return };
             let Some(client) = form.backend.client() else {
                 return;
@@ -795,7 +787,5 @@ impl EnterpriseForm {
                 }
             });
         });
-        crate::ui::name_mnemonic_buttons(&dialog);
-        dialog.present();
     }
 }

@@ -257,6 +257,57 @@ pub(crate) fn switch_row(title: &str, subtitle: Option<&str>) -> (adw::ActionRow
     (row, switch)
 }
 
+/// A question with two answers: one that does nothing and one that acts.
+pub(crate) struct Question<'a> {
+    pub heading: &'a str,
+    /// Plain text (the dialog's markup is off).
+    pub body: &'a str,
+    /// The response id and mnemonic label of the answer that does nothing
+    /// (also what closing the dialog means).
+    pub cancel: (&'a str, &'a str),
+    /// The response id and mnemonic label of the answer that acts.
+    pub act: (&'a str, &'a str),
+    /// A destructive act leaves the default on the harmless answer; a
+    /// suggested one is the default itself.
+    pub appearance: adw::ResponseAppearance,
+}
+
+/// Asks `question` over `parent` (modal, as every message dialog) and runs
+/// `on_act` when the person picks the acting answer; the dialog, shown.
+pub(crate) fn ask(
+    parent: &impl IsA<gtk::Window>,
+    question: Question<'_>,
+    on_act: impl Fn() + 'static,
+) -> adw::MessageDialog {
+    use adw::prelude::MessageDialogExt;
+    let dialog = adw::MessageDialog::builder()
+        .accessible_role(dialog_role(true))
+        .transient_for(parent)
+        .heading(question.heading)
+        .body(question.body)
+        .build();
+    let (cancel, act) = (question.cancel.0, question.act.0);
+    dialog.add_response(cancel, question.cancel.1);
+    dialog.add_response(act, question.act.1);
+    dialog.set_response_appearance(act, question.appearance);
+    let default = if question.appearance == adw::ResponseAppearance::Destructive {
+        cancel
+    } else {
+        act
+    };
+    dialog.set_default_response(Some(default));
+    dialog.set_close_response(cancel);
+    let act = act.to_owned();
+    dialog.connect_response(None, move |_, response| {
+        if response == act {
+            on_act();
+        }
+    });
+    name_mnemonic_buttons(&dialog);
+    dialog.present();
+    dialog
+}
+
 /// Asks over `parent` whether to discard what was typed (`body` says
 /// what is lost); runs `discard` when the person says so.
 pub(crate) fn ask_discard(
@@ -265,26 +316,17 @@ pub(crate) fn ask_discard(
     discard: impl Fn() + 'static,
 ) {
     use crate::i18n::gettext;
-    use adw::prelude::MessageDialogExt;
-    let dialog = adw::MessageDialog::builder()
-        .accessible_role(dialog_role(true))
-        .transient_for(parent)
-        .modal(true)
-        .heading(gettext("Discard the changes?"))
-        .body(body)
-        .build();
-    dialog.add_response("keep", &gettext("_Keep Editing"));
-    dialog.add_response("discard", &gettext("_Discard"));
-    dialog.set_response_appearance("discard", adw::ResponseAppearance::Destructive);
-    dialog.set_default_response(Some("keep"));
-    dialog.set_close_response("keep");
-    dialog.connect_response(None, move |_, response| {
-        if response == "discard" {
-            discard();
-        }
-    });
-    name_mnemonic_buttons(&dialog);
-    dialog.present();
+    ask(
+        parent,
+        Question {
+            heading: &gettext("Discard the changes?"),
+            body,
+            cancel: ("keep", &gettext("_Keep Editing")),
+            act: ("discard", &gettext("_Discard")),
+            appearance: adw::ResponseAppearance::Destructive,
+        },
+        discard,
+    );
 }
 
 /// The accessible role a dialog window is built with. A dialog is a

@@ -138,35 +138,23 @@ impl Window {
                  enter the passphrase anew.",
             )
         };
-        // the heading and body are plain text (MessageDialog's markup is off
-        // unless asked for)
-        let dialog = adw::MessageDialog::builder()
-            .accessible_role(crate::ui::dialog_role(true))
-            .transient_for(self)
-            .heading(gettext_f("Forget “{}”?", &[&name]))
-            .body(body)
-            .build();
-        dialog.add_response("cancel", &gettext("_Cancel"));
-        dialog.add_response("forget", &gettext("_Forget"));
-        dialog.set_response_appearance("forget", adw::ResponseAppearance::Destructive);
-        dialog.set_default_response(Some("cancel"));
-        dialog.set_close_response("cancel");
         let path = path.to_owned();
-        dialog.connect_response(
-            None,
+        let dialog = crate::ui::ask(
+            self,
+            crate::ui::Question {
+                heading: &gettext_f("Forget “{}”?", &[&name]),
+                body: &body,
+                cancel: ("cancel", &gettext("_Cancel")),
+                act: ("forget", &gettext("_Forget")),
+                appearance: adw::ResponseAppearance::Destructive,
+            },
             glib::clone!(
                 #[weak(rename_to = win)]
                 self,
-                move |_, response| {
-                    if response == "forget" {
-                        win.remove_service(&path);
-                    }
-                }
+                move || win.remove_service(&path)
             ),
         );
         self.imp().forget_dialog.set(Some(&dialog));
-        crate::ui::name_mnemonic_buttons(&dialog);
-        dialog.present();
     }
 
     /// Opens the settings editor of `path`; for an 802.1X network that
@@ -333,39 +321,31 @@ impl Window {
             return;
         };
         let name = text::display_name(&service.name(), service.hidden());
-        let dialog = adw::MessageDialog::builder()
-            .accessible_role(crate::ui::dialog_role(true))
-            .transient_for(self)
-            .heading(gettext_f("Change the password of “{}”?", &[&name]))
-            .body(gettext(
-                "ConnMan keeps no way to change a saved password: Connie forgets the network \
-                 and connects again, and you enter the new password. Its other settings are \
-                 reset too.",
-            ))
-            .build();
-        dialog.add_response("cancel", &gettext("_Cancel"));
-        dialog.add_response("forget", &gettext("_Forget and Connect Again"));
-        dialog.set_response_appearance("forget", adw::ResponseAppearance::Suggested);
-        dialog.set_default_response(Some("forget"));
-        dialog.set_close_response("cancel");
         let path = path.to_owned();
-        dialog.connect_response(
-            None,
+        let dialog = crate::ui::ask(
+            self,
+            crate::ui::Question {
+                heading: &gettext_f("Change the password of “{}”?", &[&name]),
+                body: &gettext(
+                    "ConnMan keeps no way to change a saved password: Connie forgets the \
+                     network and connects again, and you enter the new password. Its other \
+                     settings are reset too.",
+                ),
+                cancel: ("cancel", &gettext("_Cancel")),
+                act: ("forget", &gettext("_Forget and Connect Again")),
+                appearance: adw::ResponseAppearance::Suggested,
+            },
             glib::clone!(
                 #[weak(rename_to = win)]
                 self,
-                move |_, response| {
-                    if response == "forget" {
-                        let backend = win.backend().clone();
-                        let path = path.clone();
-                        win.command(async move { backend.forget_and_connect(&path).await });
-                    }
+                move || {
+                    let backend = win.backend().clone();
+                    let path = path.clone();
+                    win.command(async move { backend.forget_and_connect(&path).await });
                 }
             ),
         );
         self.imp().forget_dialog.set(Some(&dialog));
-        crate::ui::name_mnemonic_buttons(&dialog);
-        dialog.present();
     }
 
     /// Opens the dialog that adds a VPN (or imports one).
@@ -393,42 +373,34 @@ impl Window {
     /// Connie kept for it), and does when the person says so.
     pub fn delete_vpn(&self, path: &str) {
         let name = self.backend().vpn_name(path);
-        let dialog = adw::MessageDialog::builder()
-            .accessible_role(crate::ui::dialog_role(true))
-            .transient_for(self)
-            .heading(gettext_f("Delete “{}”?", &[&name]))
-            .body(gettext(
-                "The VPN is deleted from ConnMan, with the certificates Connie kept for it. \
-                 This cannot be undone.",
-            ))
-            .build();
-        dialog.add_response("cancel", &gettext("_Cancel"));
-        dialog.add_response("delete", &gettext("_Delete"));
-        dialog.set_response_appearance("delete", adw::ResponseAppearance::Destructive);
-        dialog.set_default_response(Some("cancel"));
-        dialog.set_close_response("cancel");
         let path = path.to_owned();
-        dialog.connect_response(
-            None,
+        let dialog = crate::ui::ask(
+            self,
+            crate::ui::Question {
+                heading: &gettext_f("Delete “{}”?", &[&name]),
+                body: &gettext(
+                    "The VPN is deleted from ConnMan, with the certificates Connie kept for \
+                     it. This cannot be undone.",
+                ),
+                cancel: ("cancel", &gettext("_Cancel")),
+                act: ("delete", &gettext("_Delete")),
+                appearance: adw::ResponseAppearance::Destructive,
+            },
             glib::clone!(
                 #[weak(rename_to = win)]
                 self,
-                move |_, response| {
-                    if response == "delete" {
-                        let backend = win.backend().clone();
-                        let path = path.clone();
-                        win.command(async move {
-                            backend
-                                .delete_vpn(&path, &crate::vpn::files::base_dir())
-                                .await
-                        });
-                    }
+                move || {
+                    let backend = win.backend().clone();
+                    let path = path.clone();
+                    win.command(async move {
+                        backend
+                            .delete_vpn(&path, &crate::vpn::files::base_dir())
+                            .await
+                    });
                 }
             ),
         );
         self.imp().forget_dialog.set(Some(&dialog));
-        crate::ui::name_mnemonic_buttons(&dialog);
-        dialog.present();
     }
 
     pub(super) fn remove_service(&self, path: &str) {
