@@ -71,8 +71,13 @@ fn ocserv_cert(lab: &Lab) -> (String, String) {
 
 /// Creates the OpenConnect VPN from the Add VPN form: ocserv's address,
 /// username and password sign-in, no CA file (the system's CAs do not know
-/// the lab's), and the fields `extra` sets.
-async fn create_from_form(backend: &Backend, win: &Window, extra: &[(&str, &str)]) -> String {
+/// the lab's), and the fields `extra` sets. Its connection's path and its
+/// service's, once connmand lists that.
+async fn create_from_form(
+    backend: &Backend,
+    win: &Window,
+    extra: &[(&str, &str)],
+) -> (String, String) {
     win.activate_action("win.add-vpn", None)
         .expect("the add action");
     let editor = win.vpn_editor().expect("the VPN dialog");
@@ -102,7 +107,13 @@ async fn create_from_form(backend: &Backend, win: &Window, extra: &[(&str, &str)
         found.is_some()
     })
     .await;
-    found.unwrap()
+    let conn = found.unwrap();
+    let service = connie::model::vpn_service_path(&conn);
+    wait_until(20, "connmand lists the VPN's service", || {
+        ui_common::service(backend, &service).is_some()
+    })
+    .await;
+    (conn, service)
 }
 
 fn setting(backend: &Backend, conn: &str, key: &str) -> Option<String> {
@@ -159,16 +170,11 @@ async fn the_certificate_is_asked_refused_then_trusted_and_the_vpn_connects() {
     // the test's process is outside the lab's network: Connie's look at the
     // certificate goes through the lab's forwarder, from the lab's network
     connie::vpn::certificate::route_through(Some(lab.ocserv_socket()));
-    let conn = create_from_form(&backend, &win, &[]).await;
+    let (conn, service) = create_from_form(&backend, &win, &[]).await;
     assert_eq!(
         setting(&backend, &conn, "OpenConnect.AuthType").as_deref(),
         Some("userpass")
     );
-    let service = connie::model::vpn_service_path(&conn);
-    wait_until(20, "connmand lists the VPN's service", || {
-        ui_common::service(&backend, &service).is_some()
-    })
-    .await;
     let (fingerprint, pin) = ocserv_cert(&lab);
 
     // refused: nothing is sent, and the connect's failure says why
@@ -279,12 +285,7 @@ async fn a_wrong_password_is_said_and_the_trusted_pin_stays() {
     };
     let (backend, win, presenter) = ui(&lab).await;
     connie::vpn::certificate::route_through(Some(lab.ocserv_socket()));
-    let conn = create_from_form(&backend, &win, &[]).await;
-    let service = connie::model::vpn_service_path(&conn);
-    wait_until(20, "connmand lists the VPN's service", || {
-        ui_common::service(&backend, &service).is_some()
-    })
-    .await;
+    let (conn, service) = create_from_form(&backend, &win, &[]).await;
     let attempt = connect(&backend, &service);
     certificate_question(&presenter).await.response("trust");
     wait_until(30, "the login dialog", || {
@@ -325,7 +326,7 @@ async fn a_vpn_that_takes_any_certificate_is_not_connected_unseen() {
     // VPN is set to accept a certificate no CA signed: connman-vpnd would
     // trust whatever the server shows, unseen
     connie::vpn::certificate::route_through(Some(lab.dir().join("nobody-listens.sock")));
-    let conn = create_from_form(
+    let (conn, service) = create_from_form(
         &backend,
         &win,
         &[("OpenConnect.AllowSelfSignedCert", "true")],
@@ -335,11 +336,6 @@ async fn a_vpn_that_takes_any_certificate_is_not_connected_unseen() {
         setting(&backend, &conn, "OpenConnect.AllowSelfSignedCert").as_deref(),
         Some("true")
     );
-    let service = connie::model::vpn_service_path(&conn);
-    wait_until(20, "connmand lists the VPN's service", || {
-        ui_common::service(&backend, &service).is_some()
-    })
-    .await;
     let outcome = glib::future_with_timeout(
         std::time::Duration::from_secs(60),
         connect(&backend, &service),
