@@ -93,20 +93,24 @@ async fn connect_as_nobody(address: &str) -> zbus::Connection {
         .expect("the bus accepts nobody")
 }
 
-/// A real self-signed CA certificate, made with openssl.
-fn make_ca(dir: &Path) -> PathBuf {
-    let (key, cert) = (dir.join("ca.key"), dir.join("ca.pem"));
+/// A real self-signed certificate for `subject` and its (unencrypted) key,
+/// made with openssl in `dir` as `NAME.pem` and `NAME.key`.
+fn make_cert(dir: &Path, name: &str, subject: &str) -> (PathBuf, PathBuf) {
+    let (key, cert) = (
+        dir.join(format!("{name}.key")),
+        dir.join(format!("{name}.pem")),
+    );
     let out = std::process::Command::new("openssl")
         .args(["req", "-x509", "-newkey", "ec", "-pkeyopt"])
         .args(["ec_paramgen_curve:prime256v1", "-nodes", "-days", "1"])
-        .args(["-subj", "/CN=Lab RADIUS CA", "-keyout"])
+        .args(["-subj", subject, "-keyout"])
         .arg(&key)
         .arg("-out")
         .arg(&cert)
         .output()
         .expect("run openssl");
     assert!(out.status.success(), "openssl: {out:?}");
-    cert
+    (cert, key)
 }
 
 /// The lab's /var/lib/connman without what connmand keeps there itself
@@ -123,22 +127,6 @@ async fn connman_dir(lab: &Lab) -> Vec<String> {
             !connmands
         })
         .collect()
-}
-
-/// A client certificate and its (unencrypted) key, made with openssl.
-fn make_client(dir: &Path) -> (PathBuf, PathBuf) {
-    let (key, cert) = (dir.join("client.key"), dir.join("client.pem"));
-    let out = std::process::Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt"])
-        .args(["ec_paramgen_curve:prime256v1", "-nodes", "-days", "1"])
-        .args(["-subj", "/CN=labuser", "-keyout"])
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .output()
-        .expect("run openssl");
-    assert!(out.status.success(), "openssl: {out:?}");
-    (cert, key)
 }
 
 async fn save(
@@ -171,7 +159,7 @@ fn the_helper_provisions_the_lab_network_only_when_polkit_says_yes() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let ca_path = make_ca(tmp.path());
+    let (ca_path, _) = make_cert(tmp.path(), "ca", "/CN=Lab RADIUS CA");
     let ca = std::fs::File::open(&ca_path).unwrap();
     let hex = ssid_hex(b"LabEnterprise");
     let ours = format!("/var/lib/connman/connie-{hex}.config");
@@ -408,7 +396,7 @@ fn the_helper_provisions_the_lab_network_only_when_polkit_says_yes() {
         unchanged("Remove", connman_dir(&lab).await);
         assert!(lab.list_dir(CERT_DIR).await.unwrap().is_empty());
         // TLS: the client's certificate and key are copied next to the CA
-        let (client_cert, client_key) = make_client(tmp.path());
+        let (client_cert, client_key) = make_cert(tmp.path(), "client", "/CN=labuser");
         let (cert_f, key_f) = (
             std::fs::File::open(&client_cert).unwrap(),
             std::fs::File::open(&client_key).unwrap(),
