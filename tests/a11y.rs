@@ -1078,18 +1078,12 @@ fn the_hotspot_page_and_its_join_code_are_read_by_name() {
             .any(|n| n.role == "label" && n.name == "Lab Hotspot"),
         "the network's name is readable beside the code"
     );
-    let controls: Vec<&&Node> = inside
-        .iter()
-        .filter(|n| {
-            matches!(
-                n.role.as_str(),
-                "push button" | "toggle button" | "switch" | "check box" | "radio button"
-            )
-        })
-        .collect();
-    assert!(controls.len() >= 4, "the page's controls: {controls:#?}");
-    let unnamed: Vec<&&&Node> = controls.iter().filter(|n| !is_words(&n.name)).collect();
-    assert!(unnamed.is_empty(), "controls without a name: {unnamed:#?}");
+    let page_controls = controls(&nodes, &page);
+    assert!(
+        page_controls.len() >= 4,
+        "the page's controls: {page_controls:#?}"
+    );
+    assert_named_once(&nodes, &page, "the Share Connection page");
 }
 
 #[test]
