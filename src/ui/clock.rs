@@ -152,7 +152,7 @@ impl ClockWindow {
 
         // what went wrong, at the top; the group shows only with it
         let top = adw::PreferencesGroup::builder().visible(false).build();
-        let message = note_row();
+        let message = crate::ui::note_row("error");
         top.add(&message.0);
         page.add(&top);
 
@@ -405,27 +405,6 @@ impl ClockWindow {
             .filter(|(row, _)| row.is_visible())
             .map(|(_, label)| label.text().to_string())
     }
-}
-
-fn note_row() -> (gtk::ListBoxRow, gtk::Label) {
-    let label = gtk::Label::builder()
-        .wrap(true)
-        .wrap_mode(gtk::pango::WrapMode::WordChar)
-        .xalign(0.0)
-        .use_markup(false)
-        .selectable(true)
-        .margin_start(12)
-        .margin_end(12)
-        .margin_top(6)
-        .margin_bottom(6)
-        .build();
-    label.add_css_class("error");
-    let row = adw::PreferencesRow::builder()
-        .child(&label)
-        .activatable(false)
-        .visible(false)
-        .build();
-    (row.upcast(), label)
 }
 
 #[cfg(test)]
