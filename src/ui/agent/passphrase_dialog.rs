@@ -657,7 +657,8 @@ impl PassphraseDialog {
     }
 }
 
-fn info_row(title: &str, value: &str) -> adw::ActionRow {
+/// A read-only row: `title` over `value`, both plain text.
+pub(super) fn info_row(title: &str, value: &str) -> adw::ActionRow {
     let row = adw::ActionRow::builder()
         .title(title)
         .subtitle(value)

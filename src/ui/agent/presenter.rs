@@ -692,13 +692,7 @@ impl Presenter {
             ));
         }
         for (title, value) in rows.into_iter().filter(|(_, v)| !v.is_empty()) {
-            let row = adw::ActionRow::builder()
-                .title(title)
-                .subtitle(value)
-                .use_markup(false)
-                .build();
-            row.add_css_class("property");
-            list.append(&row);
+            list.append(&super::passphrase_dialog::info_row(&title, &value));
         }
         dialog.set_extra_child(Some(&list));
         dialog.add_response("cancel", &gettext("_Do Not Trust"));
