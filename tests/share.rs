@@ -218,11 +218,17 @@ async fn the_wifi_hotspot_switched_on_from_connie_tethers_and_its_code_joins_it(
     assert!(bridge.unwrap().contains("tether"));
     // the fake radio got connmand's access-point request, and its netdev
     // joined the bridge, as wpa_supplicant does with BridgeIfname
+    // up means the fake radio's interface went `completed` after the
+    // access-point request (a station can only join then)
     let log = until_read(
         10,
         "the access point started",
         || async { lab.control().wifi_log().await.unwrap_or_default() },
-        |log| log.iter().any(|l| l.contains("access point (mode 2)")),
+        |log| {
+            log.iter()
+                .position(|l| l.contains("access point (mode 2)"))
+                .is_some_and(|at| log[at..].iter().any(|l| l.contains("State -> completed")))
+        },
     )
     .await;
     let ap = log
