@@ -44,6 +44,7 @@ pub mod config;
 pub mod connman;
 pub mod i18n;
 pub mod log;
+pub mod memory;
 pub mod model;
 pub mod notify;
 pub mod prefs;

@@ -103,6 +103,9 @@ impl Forward {
     fn apply(&self, event: &Event) {
         self.models.apply(event);
         tell(&self.listeners, event);
+        if matches!(event, Event::ConnmanUp(_)) {
+            give_back_memory_soon();
+        }
     }
 }
 
@@ -404,5 +407,12 @@ impl Backend {
         });
         self.inner.agent_forwarder.replace(Some(task));
         tell(&self.inner.listeners, &Event::ConnmanUp(snapshot));
+        give_back_memory_soon();
     }
+}
+
+/// Once what a (re)start fetched is in the models and drawn: returns the
+/// pages its replies and copies freed (see [`crate::memory`]).
+fn give_back_memory_soon() {
+    glib::idle_add_local_once(crate::memory::give_back_free_pages);
 }

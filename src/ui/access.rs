@@ -1,8 +1,8 @@
 //! Accessible names, descriptions and states on GTK 4.8. gtk4-rs (and
 //! gtk4-sys) bind `GtkAccessible` only with their `v4_10` feature, which
 //! needs GTK 4.10 to build; the four C functions used here are GTK 4.0's.
-//! This is the one module with `unsafe` code: the declarations and calls
-//! of those functions, each with one property or state and a value of the
+//! With `memory`, the only module with `unsafe` code: the declarations and
+//! calls of those functions, each with one property or state and a value of the
 //! type GTK documents for it.
 #![allow(unsafe_code)]
 
