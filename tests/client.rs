@@ -81,7 +81,7 @@ fn the_service_list_and_order_equal_connmanctl() {
             (connected_ethernet(s).len() == 3).then_some(())
         })
         .await;
-        let ours: Vec<String> = client.state().order.clone();
+        let ours: Vec<String> = client.state().order.to_vec();
         assert_eq!(ours, connmanctl_order(lab.bus_address()));
     });
 }
@@ -128,7 +128,7 @@ fn ethernet_disconnect_connect_moves_and_manual_ipv4() {
             (s.order.first()? == &second).then_some(())
         })
         .await;
-        assert_eq!(client.state().order, connmanctl_order(lab.bus_address()));
+        assert_eq!(*client.state().order, connmanctl_order(lab.bus_address()));
         client.move_after(&second, &first).await.expect("MoveAfter");
         wait_for(&client, 10, "first first again", |s| {
             (s.order.first()? == &first).then_some(())
@@ -256,7 +256,7 @@ fn restarted_daemons_are_followed_without_restarting_the_client() {
             )
             .await;
         }
-        assert_eq!(client.state().order, connmanctl_order(lab.bus_address()));
+        assert_eq!(*client.state().order, connmanctl_order(lab.bus_address()));
         lab.stop_daemon(Daemon::ConnmanVpnd).await.unwrap();
         wait_for(&client, 10, "no VPN", |s| (!s.vpn_running).then_some(())).await;
         lab.start_daemon(Daemon::ConnmanVpnd).await.unwrap();

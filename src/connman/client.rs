@@ -779,10 +779,11 @@ impl Inner {
         let mut state = self.state();
         let (event, issues) = match (iface, member) {
             ("net.connman.Manager", "ServicesChanged") if from_connman => {
-                match body.deserialize::<(PathDictsWire, Vec<OwnedObjectPath>)>() {
+                // the paths borrowed from the message: a storm of these
+                // carries every service each time
+                match body.deserialize::<(PathDictsBorrowed<'_>, Vec<ObjectPath<'_>>)>() {
                     Ok((changed, removed)) => {
-                        let removed: Vec<String> = removed.iter().map(|p| p.to_string()).collect();
-                        let (e, i) = state.services_changed(&paths(changed), &removed);
+                        let (e, i) = state.services_changed(&changed, &removed);
                         (Some(e), i)
                     }
                     Err(e) => return bad_signal(member, e),
@@ -893,7 +894,7 @@ pub fn vpn_connection_path(service: &str) -> String {
     )
 }
 
-type PathDictsWire = Vec<(OwnedObjectPath, HashMap<String, OwnedValue>)>;
+type PathDictsBorrowed<'m> = Vec<(ObjectPath<'m>, HashMap<String, OwnedValue>)>;
 
 /// A signal whose arguments do not have connmand's types: logged, dropped.
 fn bad_signal(member: &str, e: zbus::Error) {

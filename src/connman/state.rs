@@ -9,6 +9,7 @@
 //! none) for a known one.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Deref;
 use std::sync::Arc;
 
 use zbus::zvariant::{OwnedValue, Value};
@@ -100,8 +101,9 @@ pub struct State {
     pub manager: ManagerProps,
     /// Technologies in connmand's order.
     pub technologies: Vec<(String, TechnologyProps)>,
-    /// Service paths in connmand's (priority) order.
-    pub order: Vec<String>,
+    /// Service paths in connmand's (priority) order (shared with the events
+    /// that carry it).
+    pub order: Arc<Vec<String>>,
     pub services: HashMap<String, ServiceProps>,
     pub vpn_connections: Vec<(String, VpnConnectionProps)>,
     /// Values connmand sent that did not parse, one entry per (object, property)
@@ -166,15 +168,16 @@ impl State {
             fresh.extend(self.note(path, issues));
             self.technologies.push((path.clone(), t));
         }
-        self.order.clear();
+        let mut order = Vec::with_capacity(services.len());
         self.services.clear();
         for (path, dict) in services {
             let (s, issues) = ServiceProps::from_dict(dict);
             fresh.extend(self.note(path, issues));
             if self.services.insert(path.clone(), s).is_none() {
-                self.order.push(path.clone());
+                order.push(path.clone());
             }
         }
+        self.order = Arc::new(order);
         fresh
     }
 
@@ -184,7 +187,7 @@ impl State {
         self.connman_refused = None;
         self.manager = ManagerProps::default();
         self.technologies.clear();
-        self.order.clear();
+        self.order = Arc::default();
         self.services.clear();
     }
 
@@ -257,51 +260,71 @@ impl State {
     }
 
     /// Applies `ServicesChanged(changed, removed)`.
-    pub fn services_changed(
+    ///
+    /// In a room of networks connmand sends this for every strength change,
+    /// with every path in the new order and empty dictionaries: the order
+    /// is compared in place, the paths kept are moved, not copied, and the
+    /// event shares the new order with the state.
+    pub fn services_changed<P: Deref<Target = str>>(
         &mut self,
-        changed: &PathDicts,
-        removed: &[String],
+        changed: &[(P, HashMap<String, OwnedValue>)],
+        removed: &[P],
     ) -> (Event, Vec<ParseIssue>) {
+        let same_paths = changed.len() == self.order.len()
+            && changed
+                .iter()
+                .zip(self.order.iter())
+                .all(|((p, _), o)| **p == **o);
+        if same_paths && removed.is_empty() && changed.iter().all(|(_, d)| d.is_empty()) {
+            let event = Event::ServicesChanged {
+                added: Vec::new(),
+                removed: Vec::new(),
+                updated: Vec::new(),
+                order: None,
+                services: Vec::new(),
+            };
+            return (event, Vec::new());
+        }
         let mut fresh = Vec::new();
         let mut gone = Vec::new();
         for path in removed {
-            if self.services.remove(path).is_some() {
-                gone.push(path.clone());
+            if let Some((path, _)) = self.services.remove_entry(&**path) {
+                gone.push(path);
             }
         }
+        // the paths of the old order, to be moved into the new one
+        let mut pool: HashSet<String> = std::mem::take(Arc::make_mut(&mut self.order))
+            .into_iter()
+            .collect();
         let mut added = Vec::new();
         let mut updated = Vec::new();
         let mut new_order = Vec::with_capacity(changed.len());
         for (path, dict) in changed {
+            let path: &str = path;
+            let owned = pool.take(path).unwrap_or_else(|| path.to_owned());
             match self.services.get_mut(path) {
                 Some(s) => {
                     if !dict.is_empty() {
                         let issues = s.update_from_dict(dict);
                         fresh.extend(self.note(path, issues));
-                        updated.push(path.clone());
+                        updated.push(owned.clone());
                     }
                 }
                 None => {
                     let (s, issues) = ServiceProps::from_dict(dict);
                     fresh.extend(self.note(path, issues));
-                    self.services.insert(path.clone(), s);
-                    added.push(path.clone());
+                    self.services.insert(owned.clone(), s);
+                    added.push(owned.clone());
                 }
             }
-            new_order.push(path.clone());
+            new_order.push(owned);
         }
         // A service connmand left out of the new order without removing it
         // is not in its list any more either.
-        let listed: HashSet<&String> = new_order.iter().collect();
-        let dropped: Vec<String> = self
-            .order
-            .iter()
-            .filter(|p| !listed.contains(p) && self.services.contains_key(*p))
-            .cloned()
-            .collect();
-        for p in dropped {
-            self.services.remove(&p);
-            gone.push(p);
+        for p in pool {
+            if self.services.remove(&p).is_some() {
+                gone.push(p);
+            }
         }
         // what was seen of a service that went is forgotten with it: in a
         // day among hundreds of networks, thousands come and go
@@ -309,18 +332,9 @@ impl State {
             let gone_set: HashSet<&String> = gone.iter().collect();
             self.issues_seen.retain(|(p, _)| !gone_set.contains(p));
         }
-        let order_changed = {
-            let new: HashSet<&String> = added.iter().collect();
-            let old: Vec<&String> = self
-                .order
-                .iter()
-                .filter(|p| self.services.contains_key(*p) && !new.contains(p))
-                .collect();
-            let kept: Vec<&String> = new_order.iter().filter(|p| !new.contains(p)).collect();
-            old != kept || !added.is_empty() || !gone.is_empty()
-        };
-        let order = order_changed.then(|| Arc::new(new_order.clone()));
-        self.order = new_order;
+        let order_changed = !same_paths || !added.is_empty() || !gone.is_empty();
+        self.order = Arc::new(new_order);
+        let order = order_changed.then(|| self.order.clone());
         let services = added
             .iter()
             .chain(&updated)
@@ -481,9 +495,35 @@ mod tests {
         let (_, issues) = s.services_changed(&changed, &[]);
         assert_eq!(issues.len(), 1, "{issues:?}");
         assert_eq!(s.issues_seen.len(), 1);
-        let (_, issues) = s.services_changed(&vec![("/a".into(), HashMap::new())], &["/b".into()]);
+        let (_, issues) =
+            s.services_changed::<String>(&[("/a".into(), HashMap::new())], &["/b".into()]);
         assert!(issues.is_empty());
         assert!(s.issues_seen.is_empty(), "{:?}", s.issues_seen);
+    }
+
+    #[test]
+    fn services_changed_in_the_same_order_changes_nothing() {
+        let mut s = started(&[("/a", "A"), ("/b", "B")]);
+        let before = s.order.clone();
+        let same: PathDicts = vec![("/a".into(), HashMap::new()), ("/b".into(), HashMap::new())];
+        let (ev, issues) = s.services_changed(&same, &[]);
+        assert!(issues.is_empty());
+        assert_eq!(summary(&ev), (vec![], vec![], vec![], false));
+        assert!(
+            Arc::ptr_eq(&before, &s.order),
+            "the order is kept as it was"
+        );
+        // the same paths with a value: an update, still no new order
+        let updated: PathDicts = vec![
+            ("/a".into(), HashMap::new()),
+            ("/b".into(), dict(&[("State", Value::from("ready"))])),
+        ];
+        let (ev, _) = s.services_changed(&updated, &[]);
+        assert_eq!(summary(&ev), (vec![], vec![], vec!["/b".into()], false));
+        // a path connmand says it removed, which was never listed: nothing
+        let (ev, _) = s.services_changed(&same, &["/z".to_owned()]);
+        assert_eq!(summary(&ev), (vec![], vec![], vec![], false));
+        assert_eq!(order(&s), ["/a", "/b"]);
     }
 
     #[test]
@@ -558,7 +598,7 @@ mod tests {
     #[test]
     fn a_service_missing_from_the_new_order_is_dropped() {
         let mut s = started(&[("/a", "A"), ("/b", "B")]);
-        let (ev, _) = s.services_changed(&vec![("/a".into(), HashMap::new())], &[]);
+        let (ev, _) = s.services_changed::<String>(&[("/a".into(), HashMap::new())], &[]);
         assert_eq!(summary(&ev), (vec![], vec!["/b".into()], vec![], true));
         assert_eq!(order(&s), ["/a"]);
         assert_eq!(s.services.len(), 1);

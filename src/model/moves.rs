@@ -156,6 +156,7 @@ pub fn move_down(state: &State, path: &str) -> Result<(String, MoveKind), Refusa
 mod tests {
     use super::*;
     use crate::connman::types::{Route, ServiceState, VpnConnectionProps};
+    use std::sync::Arc;
 
     const E1: &str = "/net/connman/service/ethernet_1_cable";
     const E2: &str = "/net/connman/service/ethernet_2_cable";
@@ -184,7 +185,7 @@ mod tests {
             (W, svc(ServiceType::Wifi, ServiceState::Idle, false)),
         ];
         for (p, props) in list {
-            s.order.push(p.to_owned());
+            Arc::make_mut(&mut s.order).push(p.to_owned());
             s.services.insert(p.to_owned(), props);
         }
         let mut c = VpnConnectionProps::default();

@@ -258,7 +258,7 @@ mod tests {
 
         /// The list equals the state's order, item by item.
         fn check(&self) {
-            assert_eq!(self.list.paths(), self.state.order);
+            assert_eq!(self.list.paths(), *self.state.order);
             let items: Vec<String> = (0..self.list.n_items())
                 .map(|i| {
                     self.list
@@ -268,7 +268,7 @@ mod tests {
                         .path()
                 })
                 .collect();
-            assert_eq!(items, self.state.order);
+            assert_eq!(items, *self.state.order);
         }
     }
 
