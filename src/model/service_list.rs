@@ -370,13 +370,10 @@ mod tests {
         // two ServicesChanged applied to the state before the list sees the
         // first: the list shows each event's order in turn, not the state's
         let mut f = Fixture::new(&["a"]);
-        let (e1, _) = f.state.services_changed(
-            &vec![(p("a"), Map::new()), (p("b"), dict("b", "idle", 5))],
-            &[],
-        );
-        let (e2, _) = f
+        let (e1, _) = f
             .state
-            .services_changed(&vec![(p("b"), Map::new())], &[p("a")]);
+            .services_changed(&[(p("a"), Map::new()), (p("b"), dict("b", "idle", 5))], &[]);
+        let (e2, _) = f.state.services_changed(&[(p("b"), Map::new())], &[p("a")]);
         f.changes.borrow_mut().clear();
         f.apply(&e1);
         assert_eq!(f.list.paths(), [p("a"), p("b")]);
@@ -399,7 +396,7 @@ mod tests {
         .collect();
         let (e, _) = f
             .state
-            .services_changed(&vec![(p("a"), Map::new()), (p("vpn_x"), vpn)], &[]);
+            .services_changed(&[(p("a"), Map::new()), (p("vpn_x"), vpn)], &[]);
         f.list.apply(&e, &|c| c == "/net/connman/vpn/connection/x");
         assert!(f.list.get(&p("vpn_x")).unwrap().split_routing());
         assert!(!f.list.get(&p("a")).unwrap().split_routing(), "not a VPN");
