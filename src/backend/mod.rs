@@ -414,5 +414,9 @@ impl Backend {
 /// Once what a (re)start fetched is in the models and drawn: returns the
 /// pages its replies and copies freed (see [`crate::memory`]).
 fn give_back_memory_soon() {
-    glib::idle_add_local_once(crate::memory::give_back_free_pages);
+    // on the context the backend runs on (the thread's, as its futures)
+    glib::MainContext::ref_thread_default()
+        .spawn_local_with_priority(glib::Priority::DEFAULT_IDLE, async {
+            crate::memory::give_back_free_pages();
+        });
 }
