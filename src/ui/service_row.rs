@@ -11,7 +11,7 @@ use gtk::{glib, CompositeTemplate};
 
 use super::{RowAction, WinAction};
 use crate::connman::{ServiceError, ServiceType};
-use crate::i18n::gettext_f;
+use crate::i18n::{gettext, gettext_f};
 use crate::model::ServiceObject;
 use crate::text;
 
@@ -136,9 +136,9 @@ mod imp {
                 row.enable(a, false);
             }
             // Tooltips are asked for when the pointer rests on a widget, not
-            // set with every bind: GTK 4.8's set_tooltip_text queries the
-            // pointer from the X server each time (three round trips per row,
-            // for the 200 rows a long list builds at once).
+            // set with every bind nor in the template: GTK 4.8's
+            // set_tooltip_text queries the pointer from the X server each
+            // time (round trips for every row the list builds).
             let tip = |widget: &gtk::Widget, text: fn(&super::ServiceRow) -> String| {
                 widget.set_has_tooltip(true);
                 widget.connect_query_tooltip(move |widget, _, _, _, tooltip| {
@@ -160,6 +160,11 @@ mod imp {
                     .unwrap_or_default()
             });
             tip(self.action_button.upcast_ref(), |row| row.button_tooltip());
+            tip(self.lock_icon.upcast_ref(), |_| gettext("Secured network"));
+            tip(self.menu_button.upcast_ref(), |_| gettext("More"));
+            tip(self.split_label.upcast_ref(), |_| {
+                gettext("Only the VPN's own networks go through it; everything else takes the connection above it")
+            });
             // the menu's popover is built when it is first opened: building
             // it with every row cost more than the rest of the row at start
             row.imp().menu_button.set_create_popup_func(|button| {
@@ -188,6 +193,10 @@ mod imp {
                     }
                     let (name, description) = row.imp().spoken.borrow().card.clone();
                     name_card(&card, &name, &description);
+                } else {
+                    // out of its card (kept for another one): the card's
+                    // controllers went with it
+                    row.imp().dnd_attached.set(false);
                 }
             });
         }

@@ -27,6 +27,14 @@ use crate::model::{ServiceObject, TechnologyObject, VpnObject};
 /// the default window and more (see `setup_services`).
 const FIRST_SCREENFUL: u32 = 12;
 
+/// How many service rows the list keeps for reuse. GTK 4.8's grid view
+/// destroys the row of a service that leaves the thirty it builds and makes
+/// a new one for the service that comes in; among hundreds of networks each
+/// re-sort does that several times (a template, its widgets, their tooltips
+/// asking the X server where the pointer is). A re-sort lets go of a few
+/// rows at a time; a handful kept covers it.
+const ROW_POOL: usize = 8;
+
 mod imp {
     use super::*;
 
@@ -81,6 +89,9 @@ mod imp {
         pub(super) dragging: RefCell<Option<String>>,
         /// A refresh of the rows' move actions is queued.
         pub(super) refresh_queued: Cell<bool>,
+        /// Service rows the list let go of, for the next ones it builds
+        /// (see [`ROW_POOL`]).
+        pub(super) row_pool: RefCell<Vec<ServiceRow>>,
         pub(super) forget_dialog: glib::WeakRef<adw::MessageDialog>,
         pub(super) editor: glib::WeakRef<crate::ui::ServiceEditor>,
         pub(super) vpn_editor: glib::WeakRef<crate::ui::VpnEditor>,
@@ -183,6 +194,7 @@ mod imp {
             for (obj, handler) in self.handlers.take() {
                 obj.disconnect(handler);
             }
+            self.row_pool.take();
         }
     }
 
@@ -386,8 +398,8 @@ impl Window {
                 let item = item
                     .downcast_ref::<gtk::ListItem>()
                     .expect("a GridView makes ListItems");
-                let row = ServiceRow::new();
-                win.follow_drops(&row);
+                let pooled = win.imp().row_pool.borrow_mut().pop();
+                let row = pooled.unwrap_or_else(|| win.new_service_row());
                 item.set_child(Some(&row));
             }
         ));
@@ -482,6 +494,26 @@ impl Window {
         self.keep(&services, handler);
         self.update_services_page();
         self.update_hidden();
+    }
+
+    /// A service row for the list, which goes back to the pool when the
+    /// list lets go of it (GTK 4.8 takes it out of its card before the
+    /// factory's teardown, so that is where it is caught).
+    fn new_service_row(&self) -> ServiceRow {
+        let row = ServiceRow::new();
+        self.follow_drops(&row);
+        let weak = self.downgrade();
+        row.connect_notify_local(Some("parent"), move |row, _| {
+            if row.parent().is_some() {
+                return;
+            }
+            let Some(win) = weak.upgrade() else { return };
+            let mut pool = win.imp().row_pool.borrow_mut();
+            if pool.len() < ROW_POOL && !pool.contains(row) {
+                pool.push(row.clone());
+            }
+        });
+        row
     }
 
     fn setup_vpns(&self) {
