@@ -415,8 +415,10 @@ impl Backend {
 /// pages its replies and copies freed (see [`crate::memory`]).
 fn give_back_memory_soon() {
     // on the context the backend runs on (the thread's, as its futures)
-    glib::MainContext::ref_thread_default()
-        .spawn_local_with_priority(glib::Priority::DEFAULT_IDLE, async {
+    glib::MainContext::ref_thread_default().spawn_local_with_priority(
+        glib::Priority::DEFAULT_IDLE,
+        async {
             crate::memory::give_back_free_pages();
-        });
+        },
+    );
 }
