@@ -38,6 +38,13 @@ usage: connman-lab COMMAND
 The commands that drive a lab find it through CONNMAN_LAB_BUS (or
 DBUS_SYSTEM_BUS_ADDRESS, as printed by `up`), or the only lab running.";
 
+/// Prints a listing; a reader that stopped early (`connman-lab log … |
+/// head`) ends it quietly, as with other command-line tools.
+fn show(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
 fn main() -> ExitCode {
     // The lab reads what its daemons print (dnsmasq's "started, version",
     // …): they speak English whatever language the caller runs in (the
@@ -238,9 +245,12 @@ fn drive(cmd: &str, args: &[String]) -> Result<(), LabError> {
     };
     match (cmd, sub) {
         ("ap", "list") => {
-            for line in lab.access_points()? {
-                println!("{line}");
-            }
+            let lines: Vec<String> = lab
+                .access_points()?
+                .iter()
+                .map(|l| format!("{l}\n"))
+                .collect();
+            show(&lines.concat());
             Ok(())
         }
         ("ap", "add") => {
@@ -310,18 +320,18 @@ fn drive(cmd: &str, args: &[String]) -> Result<(), LabError> {
         ("wipe", _) => Ok(lab.wipe_state()?),
         ("online", mode) => Ok(lab.set_online_mode(mode)?),
         ("log", name) => {
-            print!("{}", lab.log(name)?);
+            show(&lab.log(name)?);
             Ok(())
         }
         ("route", _) => {
-            print!("{}", lab.lab_ip(&["route"])?);
+            show(&lab.lab_ip(&["route"])?);
             Ok(())
         }
         ("ping", n) => {
             let n: u8 = n.parse().unwrap_or(1);
             let count = args.get(1).and_then(|c| c.parse().ok()).unwrap_or(10);
             let size = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1400);
-            print!("{}", lab.ping_peer(n, count, size)?);
+            show(&lab.ping_peer(n, count, size)?);
             Ok(())
         }
         _ => Err(LabError::new(format!(
