@@ -151,6 +151,10 @@ async fn drops_and_keys_reorder_in_connmand_and_illegal_drops_never_reach_it() {
     let page = win.details_page().expect("the details page shown");
     assert_eq!(page.path().as_deref(), Some(b.as_str()));
     assert_eq!(page.title_text(), "Wired");
+    wait_until(10, "the traffic counter registered", || {
+        page.traffic().counter_registered()
+    })
+    .await;
     let address = client
         .state()
         .service(&b)
@@ -178,6 +182,12 @@ async fn drops_and_keys_reorder_in_connmand_and_illegal_drops_never_reach_it() {
     .await;
     page.back_button().emit_clicked();
     assert!(win.details_page().is_none(), "back to the list");
+    // leaving the page unregisters the traffic counter: a call of its own,
+    // counted before the refused moves below
+    wait_until(10, "the traffic counter unregistered", || {
+        !page.traffic().counter_registered()
+    })
+    .await;
     wait_order(&lab, &win, 10, "b below a", &[a.clone(), b.clone()]).await;
     let calls = client.calls_made();
     assert!(!win.drop_service(&a, &b, false), "refused");

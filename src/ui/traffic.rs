@@ -6,7 +6,7 @@
 //! page goes back to the list or closes: one task does both, in the order
 //! asked, so a quick back-and-forth never leaves a registration behind.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Instant;
 
@@ -71,6 +71,8 @@ pub struct TrafficView {
     /// The service followed.
     path: Rc<RefCell<Option<String>>>,
     want: RefCell<Option<Want>>,
+    /// connmand has the counter registered (the keeper says so).
+    registered: Rc<Cell<bool>>,
 }
 
 fn value_label() -> gtk::Label {
@@ -192,6 +194,7 @@ impl TrafficView {
             history,
             path: Rc::default(),
             want: RefCell::default(),
+            registered: Rc::default(),
         })
     }
 
@@ -237,6 +240,7 @@ impl TrafficView {
         let (tx, rx) = async_channel::unbounded::<Option<Client>>();
         self.want.replace(Some(tx));
         let weak = Rc::downgrade(self);
+        let said = self.registered.clone();
         glib::spawn_future_local(async move {
             enum Next {
                 Want(Option<Option<Client>>),
@@ -269,7 +273,10 @@ impl TrafficView {
                         }
                         if registered.is_none() && owner.is_some() {
                             match client.register_counter(0, PERIOD_S).await {
-                                Ok(r) => registered = Some((client, r, owner)),
+                                Ok(r) => {
+                                    registered = Some((client, r, owner));
+                                    said.set(true);
+                                }
                                 Err(e) => tracing::warn!("cannot register the counter: {e}"),
                             }
                         }
@@ -280,6 +287,7 @@ impl TrafficView {
                             if let Err(e) = client.unregister_counter().await {
                                 tracing::debug!("unregistering the counter: {e}");
                             }
+                            said.set(false);
                         }
                         if wanted.is_none() {
                             return;
@@ -291,7 +299,10 @@ impl TrafficView {
                         }
                     }
                     // connmand released it (or went away)
-                    Next::Usage(None) => registered = None,
+                    Next::Usage(None) => {
+                        registered = None;
+                        said.set(false);
+                    }
                 }
             }
         });
@@ -364,6 +375,12 @@ impl TrafficView {
     /// The received and sent lines as shown.
     pub fn texts(&self) -> (String, String) {
         (self.received.text().into(), self.sent.text().into())
+    }
+
+    #[cfg(any(test, feature = "test-support"))]
+    /// Whether connmand has the counter registered (as of the last call).
+    pub fn counter_registered(&self) -> bool {
+        self.registered.get()
     }
 
     /// How many rates the graph holds, and its accessible summary.
