@@ -263,8 +263,9 @@ impl State {
     ///
     /// In a room of networks connmand sends this for every strength change,
     /// with every path in the new order and empty dictionaries: the order
-    /// is compared in place, the paths kept are moved, not copied, and the
-    /// event shares the new order with the state.
+    /// is compared in place, the paths kept are moved into the new order
+    /// (unless an event still holds the old one), and the event shares the
+    /// new order with the state.
     pub fn services_changed<P: Deref<Target = str>>(
         &mut self,
         changed: &[(P, HashMap<String, OwnedValue>)],
@@ -292,8 +293,9 @@ impl State {
                 gone.push(path);
             }
         }
-        // the paths of the old order, to be moved into the new one
-        let mut pool: HashSet<String> = std::mem::take(Arc::make_mut(&mut self.order))
+        // the paths of the old order, to be moved into the new one (copied
+        // only while an event not yet handed on still shares that order)
+        let mut pool: HashSet<String> = Arc::unwrap_or_clone(std::mem::take(&mut self.order))
             .into_iter()
             .collect();
         let mut added = Vec::new();
